@@ -1,0 +1,18 @@
+package io.drover.agent.engine;
+
+import io.drover.agent.dialect.LegacyTranslator;
+import io.drover.agent.dialect.QemuDialect;
+import io.drover.agent.qmp.QmpClient;
+
+/** One QEMU process taking part in a migration: its instance name, its QMP connection and dialect. */
+public record Endpoint(String instance, QmpClient qmp, QemuDialect dialect) {
+
+    /** Connects the dialect to an already connected client. */
+    public static Endpoint of(String instance, QmpClient qmp) {
+        return new Endpoint(instance, qmp, QemuDialect.learn(qmp));
+    }
+
+    public LegacyTranslator legacy() {
+        return new LegacyTranslator(qmp, dialect);
+    }
+}

@@ -1,0 +1,259 @@
+package io.drover.agent.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.agent.engine.MigrationListener;
+import io.drover.agent.engine.MigrationPhase;
+import io.drover.agent.engine.MigrationRequest;
+import io.drover.agent.engine.MigrationRun;
+import io.drover.agent.kafka.AgentPublisher;
+import io.drover.agent.qemu.QemuProcess;
+import io.drover.agent.qemu.Role;
+import io.drover.agent.qmp.QmpClient;
+import io.drover.events.AgentCommand;
+import io.drover.events.MigrationOutcome;
+import io.drover.events.MigrationPolicy;
+import io.drover.events.MigrationStatus;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The migration commands of one agent. The destination side ({@code prepare-incoming}) starts a
+ * QEMU waiting for the VM and readies it through {@link MigrationRun#prepareIncoming}; the source
+ * side ({@code start-migration}) runs a {@link MigrationRequest#sourceOnly} engine run that follows
+ * the source, publishes its samples and outcome, and takes {@code tune-}/{@code cancel-migration}.
+ */
+final class MigrationCommands {
+    private final VmManager vms;
+    private final AgentPublisher publisher;
+    private final AgentConfig config;
+    private final Consumer<String> status;
+
+    MigrationCommands(VmManager vms, AgentPublisher publisher, AgentConfig config, Consumer<String> status) {
+        this.vms = vms;
+        this.publisher = publisher;
+        this.config = config;
+        this.status = status;
+    }
+
+    /** Destination: a QEMU for the VM with the same configuration, readied, listening on a free port of the advertised address. */
+    JsonNode prepareIncoming(AgentCommand.PrepareIncoming c) {
+        ManagedVm vm = vms.find(c.vmId()).orElse(null);
+        if (vm == null) {
+            vms.define(new VmDefinition(c.vmId(), c.memoryMiB(), c.vcpus(), VmDefinition.IDLE));
+            vm = vms.require(c.vmId());
+        } else if (vm.definition.memoryMiB() != c.memoryMiB() || vm.definition.vcpus() != c.vcpus()) {
+            throw new CommandRefused("VM '" + c.vmId() + "' is defined here with " + vm.definition.memoryMiB() + " MiB and "
+                    + vm.definition.vcpus() + " vCPUs, but migration " + c.migrationId() + " brings " + c.memoryMiB()
+                    + " MiB and " + c.vcpus() + " vCPUs");
+        }
+        VmManager.requireNotRunning(vm);
+        String uri = "tcp:" + uriHost(config.advertiseAddress()) + ":" + freePort();
+        MigrationPolicy policy = policy(c.policy());
+        QemuProcess p = vms.launch(vm, Role.DESTINATION, VmManager.INCOMING_INSTANCE);
+        try {
+            MigrationRun.prepareIncoming(vm.endpoint, policy, uri);
+        } catch (RuntimeException e) {
+            vms.stop(c.vmId(), true);
+            throw e;
+        }
+        return CommandExecutor.object().put("uri", uri).put("pid", p.pid());
+    }
+
+    /** Source: configures and migrates to the URI the destination's agent gave, and follows the source to its verdict. */
+    /** Configuring QEMU for a migration takes milliseconds; past this, start-migration answers anyway. */
+    static final java.time.Duration MIGRATE_ISSUED_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    JsonNode startMigration(AgentCommand.StartMigration c) {
+        ManagedVm vm = vms.require(c.vmId());
+        VmManager.qmp(vm);
+        MigrationRun current = vm.migration;
+        if (current != null && !current.outcome().isDone()) {
+            throw new CommandRefused("VM '" + c.vmId() + "' is already migrating (migration "
+                    + current.request().migrationId() + ", phase " + current.phase() + ")");
+        }
+        MigrationRequest req;
+        try {
+            req = MigrationRequest.sourceOnly(c.migrationId(), c.vmId(), vm.endpoint, c.uri(), policy(c.policy()),
+                    config.accel().qemuName());
+        } catch (IllegalArgumentException e) {
+            throw new CommandRefused("migration " + c.migrationId() + " of VM '" + c.vmId() + "': " + e.getMessage());
+        }
+        MigrationPhaseFile phases = new MigrationPhaseFile(vms.vmDir(c.vmId()), new MigrationPhaseFile.Saved(
+                c.migrationId(), c.uri(), req.policy(), req.accel(), MigrationPhase.CONFIGURING));
+        MigrationRun run = MigrationRun.start(req, listener(c.vmId(), c.migrationId()), phases);
+        vm.migration = run;
+        // Answer once QEMU has been told to migrate (the phase file says MIGRATING: an agent restarted after this
+        // re-attaches), not as soon as the run is launched: an agent killed in between had answered "started" for a
+        // migration no QEMU ran and no later agent follows, and the coordinator waited for it in vain.
+        long deadline = System.nanoTime() + MIGRATE_ISSUED_TIMEOUT.toNanos();
+        while (run.phase().compareTo(MigrationPhase.MIGRATING) < 0 && !run.outcome().isDone() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return CommandExecutor.object().put("migrationId", c.migrationId()).put("uri", c.uri());
+    }
+
+    /**
+     * Whether this agent follows source-side migration {@code migrationId} of {@code vmId}: started here, or
+     * re-attached to after a restart (its phase file says QEMU was told to migrate).
+     */
+    boolean follows(String vmId, String migrationId) {
+        MigrationRun run = vms.find(vmId).map(vm -> vm.migration).orElse(null);
+        return run != null && run.request().migrationId().equals(migrationId);
+    }
+
+    /**
+     * After an agent restart: follows each source-side migration the previous agent left
+     * unfinished (its QEMU kept migrating) from the saved phase. Returns how many it re-attached to.
+     */
+    int resumeSaved() {
+        int resumed = 0;
+        for (ManagedVm vm : vms.all()) {
+            Optional<MigrationPhaseFile.Saved> saved = MigrationPhaseFile.load(vms.vmDir(vm.vmId()));
+            if (saved.isEmpty() || saved.get().phase().isTerminal() || !vm.isRunning() || vm.endpoint == null) {
+                continue;
+            }
+            MigrationPhaseFile.Saved s = saved.get();
+            MigrationRequest req = MigrationRequest.sourceOnly(s.migrationId(), vm.vmId(), vm.endpoint, s.uri(), s.policy(), s.accel());
+            vm.migration = MigrationRun.attach(req, s.phase(), listener(vm.vmId(), s.migrationId()),
+                    new MigrationPhaseFile(vms.vmDir(vm.vmId()), s));
+            status.accept("re-attached to migration " + s.migrationId() + " of " + vm.vmId() + " in phase " + s.phase());
+            resumed++;
+        }
+        return resumed;
+    }
+
+    /** Publishes the run's samples and outcome, and prints a status line with the outcome. */
+    private MigrationListener listener(String vmId, String migrationId) {
+        MigrationListener report = new MigrationListener() {
+            @Override
+            public void onOutcome(MigrationOutcome o) {
+                status.accept(String.format("migration %s of %s: %s%s", o.migrationId(), o.vmId(), o.status().raw(),
+                        o.errorDesc() == null ? "" : " (" + o.errorDesc() + ")"));
+            }
+        };
+        return MigrationListener.all(publisher.forMigration(vmId, migrationId), report);
+    }
+
+    JsonNode tune(AgentCommand.TuneMigration c) {
+        MigrationRun run = running(c.vmId(), c.migrationId());
+        if (c.autoConverge() != null) {
+            throw new CommandRefused("auto-converge is a capability, which QEMU only changes before a migration starts");
+        }
+        ArrayNode applied = CommandExecutor.object().arrayNode();
+        if (c.downtimeLimitMs() != null) {
+            run.setDowntimeLimit(c.downtimeLimitMs());
+            applied.add("downtime-limit");
+        }
+        if (c.maxBandwidth() != null) {
+            run.setMaxBandwidth(c.maxBandwidth());
+            applied.add("max-bandwidth");
+        }
+        if (Boolean.TRUE.equals(c.startPostcopy())) {
+            try {
+                run.startPostcopy();
+            } catch (IllegalStateException e) {
+                throw new CommandRefused(e.getMessage());
+            }
+            applied.add("start-postcopy");
+        }
+        ObjectNode data = CommandExecutor.object();
+        data.set("applied", applied);
+        return data;
+    }
+
+    JsonNode cancel(AgentCommand.CancelMigration c) {
+        MigrationRun run = running(c.vmId(), c.migrationId());
+        if (!run.cancel()) {
+            throw new CommandRefused("migration " + run.request().migrationId() + " of VM '" + c.vmId()
+                    + "' is in post-copy: the guest already runs on the destination, so it cannot be cancelled");
+        }
+        return CommandExecutor.object().put("state", "cancelling");
+    }
+
+    /** What QEMU reports now ({@code query-migrate}, {@code query-status}), with the engine's phase if a run is known. */
+    JsonNode query(AgentCommand.QueryMigration c) {
+        ManagedVm vm = vms.require(c.vmId());
+        ObjectNode data = CommandExecutor.object().put("vmState", VmManager.state(vm));
+        if (vm.isRunning()) {
+            QmpClient qmp = VmManager.qmp(vm);
+            data.set("queryMigrate", qmp.execute("query-migrate"));
+            data.set("queryStatus", qmp.execute("query-status"));
+        }
+        MigrationRun run = vm.migration;
+        if (run != null) {
+            data.put("migrationId", run.request().migrationId()).put("phase", run.phase().name());
+            MigrationOutcome o = run.outcome().getNow(null);
+            if (o != null) data.put("outcome", o.status().raw());
+        }
+        return data;
+    }
+
+    /** Stops the source QEMU once the migration is confirmed completed; the VM is no longer this host's. */
+    JsonNode retire(AgentCommand.RetireVm c) {
+        ManagedVm vm = vms.require(c.vmId());
+        MigrationRun run = vm.migration;
+        MigrationStatus status;
+        if (run != null && (c.migrationId() == null || run.request().migrationId().equals(c.migrationId()))) {
+            MigrationOutcome o = run.outcome().getNow(null);
+            status = o == null ? run.sourceStatus() : o.status();
+        } else {
+            // After an agent restart the run is gone: ask QEMU.
+            status = vm.isRunning() ? MigrationStatus.of(VmManager.qmp(vm).execute("query-migrate").path("status").asText("none"))
+                    : MigrationStatus.NONE;
+        }
+        if (!MigrationStatus.COMPLETED.equals(status)) {
+            throw new CommandRefused("VM '" + c.vmId() + "' is not retired: its migration " + c.migrationId()
+                    + " is not completed on this host (status " + status.raw() + ")");
+        }
+        vms.retire(c.vmId());
+        return CommandExecutor.object().put("retired", true);
+    }
+
+    private MigrationRun running(String vmId, String migrationId) {
+        ManagedVm vm = vms.require(vmId);
+        MigrationRun run = vm.migration;
+        if (run == null || run.outcome().isDone()) {
+            throw new CommandRefused("VM '" + vmId + "' has no migration running on this host");
+        }
+        if (migrationId != null && !run.request().migrationId().equals(migrationId)) {
+            throw new CommandRefused("VM '" + vmId + "' is migrating as " + run.request().migrationId() + ", not " + migrationId);
+        }
+        return run;
+    }
+
+    private static MigrationPolicy policy(MigrationPolicy p) {
+        MigrationPolicy policy = p == null ? MigrationPolicy.defaults() : p;
+        try {
+            return policy.validated();
+        } catch (IllegalArgumentException e) {
+            throw new CommandRefused("the migration policy is impossible: " + e.getMessage());
+        }
+    }
+
+    /** An IPv6 address goes in brackets in a tcp: URI. */
+    private static String uriHost(String address) {
+        return address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
+    }
+
+    /** A port free now on the advertised address; QEMU binds it right after (a race with another binder is reported by QEMU). */
+    private int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(config.advertiseAddress(), 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on the advertised address " + config.advertiseAddress(), e);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package io.drover.agent.service;
+
+import io.drover.agent.qemu.Accel;
+import io.drover.broker.EmbeddedKafka;
+import io.drover.events.AgentCommand;
+import io.drover.events.CommandResult;
+import io.drover.events.DroverRecord;
+import io.drover.events.HostStatus;
+import io.drover.agent.guest.DirtyGuestImage;
+import io.drover.agent.qemu.QemuFixture;
+import io.drover.agent.qemu.QemuProcess;
+import io.drover.events.MigrationEvent;
+import io.drover.events.MigrationOutcome;
+import io.drover.events.MigrationPolicy;
+import io.drover.events.MigrationSample;
+import io.drover.events.MigrationStatus;
+import io.drover.events.QmpEventData;
+import io.drover.events.RecordTypes;
+import io.drover.events.Topics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A live migration between two agent services, driven only by commands, as the coordinator drives it. */
+class AgentMigrationTest {
+    static final int MEMORY_MIB = 64;
+
+    @TempDir static Path kafkaDir;
+    static EmbeddedKafka kafka;
+    @TempDir Path tmp;
+    final List<AgentService> agents = new ArrayList<>();
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    CommandBus bus;
+
+    @BeforeAll
+    static void broker() {
+        kafka = EmbeddedKafka.start(kafkaDir);
+        kafka.createTopic(Topics.AGENT_COMMANDS, 2);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        bus = new CommandBus(kafka.bootstrapServers());
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        agents.forEach(AgentService::close);
+        bus.close();
+        Qemus.killAll(tmp);
+    }
+
+    AgentService agent(String hostId) {
+        AgentService a = AgentService.start(AgentConfig.of(hostId, kafka.bootstrapServers(), tmp.resolve(hostId), Accel.detect())
+                .withHeartbeatInterval(Duration.ofSeconds(1)), lines::add);
+        agents.add(a);
+        return a;
+    }
+
+    @Test
+    void migratesBetweenTwoAgentsByCommands() throws Exception {
+        AgentService a = agent("mig-a");
+        AgentService b = agent("mig-b");
+        MigrationPolicy policy = MigrationPolicy.builder().maxBandwidth(32L << 20).sampleInterval(Duration.ofMillis(100)).build();
+
+        bus.send(new AgentCommand.DefineVm("m-1", "mig-a", "vm-m", MEMORY_MIB, 1, 8L << 20));
+        bus.send(new AgentCommand.StartVm("m-2", "mig-a", "vm-m"));
+        assertTrue(bus.result("m-2").ok(), bus.result("m-2").toString());
+        awaitGuestUp("mig-a", "vm-m");
+
+        bus.send(new AgentCommand.PrepareIncoming("m-3", "mig-b", "vm-m", "mig-1", MEMORY_MIB, 1, policy));
+        CommandResult prepared = bus.result("m-3");
+        assertTrue(prepared.ok(), prepared.toString());
+        String uri = prepared.data().path("uri").asText();
+        assertTrue(uri.startsWith("tcp:127.0.0.1:"), uri);
+        assertEquals("inmigrate", b.vms().get(0).state());
+
+        // Not retired before the migration.
+        bus.send(new AgentCommand.RetireVm("m-4", "mig-a", "vm-m", "mig-1"));
+        assertFalse(bus.result("m-4").ok());
+
+        bus.send(new AgentCommand.StartMigration("m-5", "mig-a", "vm-m", "mig-1", uri, policy));
+        assertTrue(bus.result("m-5").ok(), bus.result("m-5").toString());
+        DroverRecord<?> outcomeRecord = bus.await(Topics.AGENT_EVENTS, r -> r.data() instanceof MigrationOutcome o
+                && o.migrationId().equals("mig-1"), 1);
+        MigrationOutcome outcome = (MigrationOutcome) outcomeRecord.data();
+        assertEquals(MigrationStatus.COMPLETED, outcome.status(), outcome.toString());
+        assertEquals("drover://host/mig-a", outcomeRecord.source());
+        assertEquals("vm-m", outcomeRecord.subject());
+
+        // The destination runs the guest.
+        awaitState(b, "running");
+        assertEquals(new HostStatus.VmState("vm-m", "running", MEMORY_MIB, 1), b.vms().get(0));
+
+        bus.send(new AgentCommand.QueryMigration("m-6", "mig-a", "vm-m", "mig-1"));
+        CommandResult q = bus.result("m-6");
+        assertTrue(q.ok(), q.toString());
+        assertEquals("completed", q.data().path("queryMigrate").path("status").asText(), q.toString());
+        assertEquals("postmigrate", q.data().path("queryStatus").path("status").asText(), q.toString());
+        assertEquals("COMPLETED", q.data().path("phase").asText());
+
+        bus.send(new AgentCommand.RetireVm("m-7", "mig-a", "vm-m", "mig-1"));
+        CommandResult retired = bus.result("m-7");
+        assertTrue(retired.ok(), retired.toString());
+        assertEquals(List.of(), a.vms());
+
+        // Both hosts' QMP events and the source's samples went to the events topic, keyed by the VM.
+        bus.poll(Topics.AGENT_EVENTS);
+        List<DroverRecord<?>> events = bus.all(Topics.AGENT_EVENTS);
+        assertTrue(events.stream().anyMatch(r -> r.source().equals("drover://host/mig-a") && r.data() instanceof QmpEventData d
+                && d.eventName().equals("MIGRATION")), "source MIGRATION events");
+        assertTrue(events.stream().anyMatch(r -> r.source().equals("drover://host/mig-b") && r.type().equals(RecordTypes.qmp("RESUME"))),
+                "the destination's RESUME");
+        assertTrue(events.stream().anyMatch(r -> r.data() instanceof MigrationSample), "samples of " + outcome);
+        assertTrue(lines.stream().anyMatch(l -> l.equals("migration mig-1 of vm-m: completed")), lines.toString());
+    }
+
+    /** Migrate a guest that has filled its RAM, not a blank one that moves in milliseconds. */
+    void awaitGuestUp(String host, String vm) throws Exception {
+        QemuFixture.awaitSerial(QemuProcess.reattach(tmp.resolve(host).resolve("vms").resolve(vm).resolve("source")),
+                DirtyGuestImage.SERIAL_BANNER);
+    }
+
+    static void awaitState(AgentService agent, String state) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!agent.vms().get(0).state().equals(state) && System.nanoTime() < deadline) Thread.sleep(50);
+        assertEquals(state, agent.vms().get(0).state());
+    }
+
+    MigrationOutcome outcome(String migrationId) {
+        return (MigrationOutcome) bus.await(Topics.AGENT_EVENTS, r -> r.data() instanceof MigrationOutcome o
+                && o.migrationId().equals(migrationId), 1).data();
+    }
+
+    @Test
+    void tunesCancelsAndRefusesToCancelInPostcopy() throws Exception {
+        AgentService a = agent("tc-a");
+        AgentService b = agent("tc-b");
+        bus.send(new AgentCommand.DefineVm("t-1", "tc-a", "vm-t", MEMORY_MIB, 1, 16L << 20));
+        bus.send(new AgentCommand.StartVm("t-2", "tc-a", "vm-t"));
+        assertTrue(bus.result("t-2").ok(), bus.result("t-2").toString());
+        awaitGuestUp("tc-a", "vm-t");
+        // Slow enough that nothing completes before the test steps in.
+        MigrationPolicy slow = MigrationPolicy.builder().maxBandwidth(4L << 20).sampleInterval(Duration.ofMillis(100)).build();
+
+        bus.send(new AgentCommand.PrepareIncoming("t-3", "tc-b", "vm-t", "mig-c", MEMORY_MIB, 1, slow));
+        String uri = bus.result("t-3").data().path("uri").asText();
+        bus.send(new AgentCommand.StartMigration("t-4", "tc-a", "vm-t", "mig-c", uri, slow));
+        assertTrue(bus.result("t-4").ok(), bus.result("t-4").toString());
+        bus.send(new AgentCommand.StartMigration("t-5", "tc-a", "vm-t", "mig-c2", uri, slow));
+        assertTrue(bus.result("t-5").error().contains("already migrating"), bus.result("t-5").toString());
+        bus.send(new AgentCommand.TuneMigration("t-6", "tc-a", "vm-t", "mig-c", 50L, 2L << 20, null, null));
+        CommandResult tuned = bus.result("t-6");
+        assertTrue(tuned.ok(), tuned.toString());
+        assertEquals("[\"downtime-limit\",\"max-bandwidth\"]", tuned.data().path("applied").toString());
+        bus.send(new AgentCommand.TuneMigration("t-7", "tc-a", "vm-t", "mig-c", null, null, true, null));
+        assertTrue(bus.result("t-7").error().contains("auto-converge"), bus.result("t-7").toString());
+        bus.send(new AgentCommand.TuneMigration("t-8", "tc-a", "vm-t", "mig-c", null, null, null, true));
+        assertTrue(bus.result("t-8").error().contains("post-copy is not allowed"), bus.result("t-8").toString());
+        bus.send(new AgentCommand.CancelMigration("t-9", "tc-a", "vm-t", "mig-c"));
+        assertTrue(bus.result("t-9").ok(), bus.result("t-9").toString());
+        assertEquals(MigrationStatus.CANCELLED, outcome("mig-c").status());
+        assertEquals("running", a.vms().get(0).state(), "the source runs on");
+        awaitState(b, "stopped"); // QEMU 7.2 ends a destination whose incoming migration was cancelled
+
+        // Again, with post-copy: once in post-copy, a cancel is refused.
+        MigrationPolicy postcopy = slow.toBuilder().postcopy(true).build();
+        bus.send(new AgentCommand.PrepareIncoming("t-10", "tc-b", "vm-t", "mig-p", MEMORY_MIB, 1, postcopy));
+        CommandResult prepared = bus.result("t-10");
+        assertTrue(prepared.ok(), prepared.toString());
+        bus.send(new AgentCommand.StartMigration("t-11", "tc-a", "vm-t", "mig-p", prepared.data().path("uri").asText(), postcopy));
+        assertTrue(bus.result("t-11").ok(), bus.result("t-11").toString());
+        bus.send(new AgentCommand.TuneMigration("t-12", "tc-a", "vm-t", "mig-p", null, null, null, true));
+        assertTrue(bus.result("t-12").ok(), bus.result("t-12").toString());
+        bus.await(Topics.AGENT_EVENTS, r -> r.source().equals("drover://host/tc-a") && r.data() instanceof QmpEventData d
+                && d.payload() instanceof MigrationEvent m && m.status().raw().equals("postcopy-active"), 1);
+        bus.send(new AgentCommand.CancelMigration("t-13", "tc-a", "vm-t", "mig-p"));
+        CommandResult refused = bus.result("t-13");
+        assertFalse(refused.ok());
+        assertTrue(refused.error().contains("post-copy"), refused.error());
+        bus.send(new AgentCommand.TuneMigration("t-14", "tc-a", "vm-t", "mig-p", null, 256L << 20, null, null));
+        assertTrue(bus.result("t-14").ok(), bus.result("t-14").toString());
+        assertEquals(MigrationStatus.COMPLETED, outcome("mig-p").status());
+        awaitState(b, "running");
+        bus.send(new AgentCommand.RetireVm("t-15", "tc-a", "vm-t", "mig-p"));
+        assertTrue(bus.result("t-15").ok(), bus.result("t-15").toString());
+    }
+
+    /** The source's agent stops mid-migration; QEMU migrates on; the next agent re-attaches and reports the outcome. */
+    @Test
+    void aRestartedSourceAgentReattachesToItsMigration() throws Exception {
+        AgentService a = agent("rs-a");
+        agent("rs-b");
+        bus.send(new AgentCommand.DefineVm("r-1", "rs-a", "vm-r", MEMORY_MIB, 1, 16L << 20));
+        bus.send(new AgentCommand.StartVm("r-2", "rs-a", "vm-r"));
+        assertTrue(bus.result("r-2").ok(), bus.result("r-2").toString());
+        awaitGuestUp("rs-a", "vm-r");
+        MigrationPolicy slow = MigrationPolicy.builder().maxBandwidth(4L << 20).sampleInterval(Duration.ofMillis(100)).build();
+        bus.send(new AgentCommand.PrepareIncoming("r-3", "rs-b", "vm-r", "mig-r", MEMORY_MIB, 1, slow));
+        bus.send(new AgentCommand.StartMigration("r-4", "rs-a", "vm-r", "mig-r", bus.result("r-3").data().path("uri").asText(), slow));
+        assertTrue(bus.result("r-4").ok(), bus.result("r-4").toString());
+
+        a.close();
+        agents.remove(a);
+        // As if the agent had died while answering start-migration, after QEMU was told to migrate.
+        new CommandJournal(tmp.resolve("rs-a")).begin("r-4", "start-migration");
+        AgentService again = agent("rs-a");
+        assertTrue(lines.stream().anyMatch(l -> l.equals("re-attached to migration mig-r of vm-r in phase MIGRATING")), lines.toString());
+        bus.send(new AgentCommand.StartMigration("r-4", "rs-a", "vm-r", "mig-r", bus.result("r-3").data().path("uri").asText(), slow));
+        CommandResult interrupted = bus.result("r-4", 2);
+        assertTrue(interrupted.ok() && interrupted.duplicate(), "it took effect and is followed: " + interrupted);
+        bus.send(new AgentCommand.TuneMigration("r-5", "rs-a", "vm-r", "mig-r", null, 256L << 20, null, null));
+        assertTrue(bus.result("r-5").ok(), bus.result("r-5").toString());
+        assertEquals(MigrationStatus.COMPLETED, outcome("mig-r").status());
+        long outcomes = bus.all(Topics.AGENT_EVENTS).stream().filter(r -> r.data() instanceof MigrationOutcome o
+                && o.migrationId().equals("mig-r")).count();
+        assertEquals(1, outcomes, "no verdict from the agent that let go");
+        bus.send(new AgentCommand.RetireVm("r-6", "rs-a", "vm-r", "mig-r"));
+        assertTrue(bus.result("r-6").ok(), bus.result("r-6").toString());
+        assertEquals(List.of(), again.vms());
+    }
+}

@@ -1,0 +1,54 @@
+package io.drover.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.agent.qmp.QmpClient;
+import io.drover.agent.qmp.QmpEvent;
+import io.drover.agent.qmp.QmpEventQueue;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The baseline for the benchmark: the least QMP a person would type to migrate, with no engine,
+ * no sampling and no publishing. Capabilities events and return-path on both ends,
+ * migrate-incoming, migrate, wait for the source's completed event, then for the destination to run.
+ */
+final class BareMigration {
+    /** An idle test VM migrates in about a second on loopback; a minute means something broke. */
+    static final Duration LIMIT = Duration.ofMinutes(1);
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private BareMigration() {
+    }
+
+    /** Migrates and returns the elapsed time, or throws naming the status it ended in. */
+    static Duration run(QmpClient src, QmpClient dst, String uri) throws InterruptedException {
+        ObjectNode caps = JSON.objectNode();
+        caps.putArray("capabilities")
+                .add(JSON.objectNode().put("capability", "events").put("state", true))
+                .add(JSON.objectNode().put("capability", "return-path").put("state", true));
+        try (QmpEventQueue srcEvents = src.events(e -> e.name().equals("MIGRATION"));
+             QmpEventQueue dstEvents = dst.events(e -> e.name().equals("RESUME"))) {
+            Instant start = Instant.now();
+            dst.execute("migrate-set-capabilities", caps);
+            dst.execute("migrate-incoming", JSON.objectNode().put("uri", uri));
+            src.execute("migrate-set-capabilities", caps);
+            src.execute("migrate", JSON.objectNode().put("uri", uri));
+            Instant deadline = start.plus(LIMIT);
+            String status = "";
+            while (!status.equals("completed")) {
+                QmpEvent e = srcEvents.poll(Duration.between(Instant.now(), deadline));
+                if (e == null) throw new IllegalStateException("bare migration did not complete within " + LIMIT);
+                status = e.data().path("status").asText();
+                if (status.equals("failed") || status.equals("cancelled")) {
+                    throw new IllegalStateException("bare migration ended " + status);
+                }
+            }
+            if (dstEvents.poll(Duration.between(Instant.now(), deadline)) == null) {
+                throw new IllegalStateException("destination did not resume within " + LIMIT);
+            }
+            return Duration.between(start, Instant.now());
+        }
+    }
+}

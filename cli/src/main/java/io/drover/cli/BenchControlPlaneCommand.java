@@ -1,0 +1,332 @@
+package io.drover.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.agent.guest.DirtyGuestImage;
+import io.drover.agent.local.LocalMigration;
+import io.drover.agent.qemu.Accel;
+import io.drover.agent.qemu.QemuProcess;
+import io.drover.agent.service.AgentConfig;
+import io.drover.agent.service.AgentService;
+import io.drover.broker.EmbeddedKafka;
+import io.drover.coordinator.Coordinator;
+import io.drover.coordinator.api.HttpApi;
+import io.drover.coordinator.audit.AuditLogWriter;
+import io.drover.coordinator.infra.AgentInbox;
+import io.drover.coordinator.infra.KafkaAgentGateway;
+import io.drover.events.Json;
+import io.drover.events.MigrationPolicy;
+import io.drover.events.Topics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * {@code drover bench control-plane}: the same VM migrated N times through the whole control plane (REST API,
+ * the coordinator's event-sourced entity in PostgreSQL, Kafka, two agents, each starting the destination QEMU
+ * on {@code prepare-incoming}) and N times by the bare QMP sequence between two QEMUs already started,
+ * interleaved. Everything runs in this JVM: an embedded broker, a database created for the run and dropped
+ * after it, the coordinator and two agents. A control-plane run is timed from {@code POST /api/migrations}
+ * to the API reporting it completed (after the destination confirmed the guest runs); a bare run from
+ * {@code migrate-incoming} to the destination's RESUME.
+ */
+@Command(name = "control-plane", sortOptions = false,
+        description = "Time migrations through the coordinator, Kafka and two agents against the bare QMP sequence.")
+final class BenchControlPlaneCommand implements Callable<Integer> {
+    @Mixin VmOptions vm;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin BenchOptions bench;
+
+
+    @Option(names = "--db-server", paramLabel = "URL", defaultValue = "jdbc:postgresql://127.0.0.1:5432/",
+            description = "The PostgreSQL server (user postgres) to create the run's database on (default: ${DEFAULT-VALUE}).")
+    String dbServer;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the broker and the VMs live (default: .drover/bench-control-plane/<time>).")
+    Path workDir;
+
+    @Option(names = "--json", description = "Print one JSON object with the figures as the last line.")
+    boolean json;
+
+    /** How often the API is polled for the end of a migration: small beside the figures measured. */
+    static final Duration POLL = Duration.ofMillis(5);
+    static final Duration LIMIT = Duration.ofMinutes(2);
+    static final String HOST_A = "bench-a";
+    static final String HOST_B = "bench-b";
+
+    @Override
+    public Integer call() throws Exception {
+        bench.validate();
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--dirty-rate")) {
+            vm.dirtyRate = BenchLocalMigrateCommand.DEFAULT_BENCH_DIRTY_RATE;
+        }
+        if (vm.dirtyRate < 0) {
+            throw new IllegalArgumentException("--dirty-rate max is not supported here: an agent's VM takes idle or a rate");
+        }
+        PrintStream out = System.out;
+        Path dir = workDir != null ? workDir
+                : Path.of(".drover", "bench-control-plane", Instant.now().toString().replace(":", "-"));
+        Files.createDirectories(dir);
+        Accel accel = vm.accel();
+        String server = dbServer.endsWith("/") ? dbServer : dbServer + "/";
+        String db = "drover_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        List<AutoCloseable> closers = new ArrayList<>();
+        List<Long> coordinatorMs = new ArrayList<>();
+        List<Long> prepareMs = new ArrayList<>();
+        List<Long> migrateMs = new ArrayList<>();
+        List<Long> confirmMs = new ArrayList<>();
+        List<Long> bareMs = new ArrayList<>();
+        out.printf("bench control-plane: %d runs each way, %d MiB guest dirtying %s, %s, work dir %s%n", bench.runs, vm.memoryMiB,
+                vm.describeDirtyRate(), accel, dir);
+        sql(server + "postgres", "CREATE DATABASE " + db);
+        try {
+            EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+            closers.add(kafka);
+            for (String t : List.of(Topics.AGENT_COMMANDS, Topics.AGENT_RESULTS, Topics.AGENT_EVENTS, Topics.HOSTS)) {
+                kafka.createTopic(t, 1);
+            }
+            ApiClient api = startCoordinator(kafka.bootstrapServers(), server + db, closers);
+            for (String h : List.of(HOST_A, HOST_B)) {
+                AgentService a = AgentService.start(AgentConfig.of(h, kafka.bootstrapServers(), dir.resolve(h), accel)
+                        .withHeartbeatInterval(Duration.ofMillis(500)), line -> { });
+                closers.add(a);
+                closers.add(() -> killQemus(dir.resolve(h)));
+            }
+            awaitUp(api);
+            ObjectNode define = Json.mapper().createObjectNode();
+            define.put("vmId", vm.vmId).put("host", HOST_A).put("memoryMiB", vm.memoryMiB).put("vcpus", vm.vcpus)
+                    .put("dirtyRate", vm.dirtyRate);
+            api.post("/api/vms", define);
+            awaitBanner(dir.resolve(HOST_A));
+            awaitOnlyOn(api, HOST_A);
+
+            MigrationPolicy policy = MigrationPolicy.defaults();
+            String at = HOST_A;
+            out.printf("%-5s %16s %12s %12s %12s %12s%n", "run", "coordinator ms", "(prepare)", "(migrate)", "(confirm)", "bare ms");
+            for (int i = 1 - bench.warmup; i <= bench.runs; i++) {
+                boolean coordinatorFirst = i % 2 == 1;
+                long c = 0, p = 0, mi = 0, cf = 0, b = 0;
+                for (int leg = 0; leg < 2; leg++) {
+                    if ((leg == 0) == coordinatorFirst) {
+                        String to = at.equals(HOST_A) ? HOST_B : HOST_A;
+                        long[] r = viaCoordinator(api, to, policy);
+                        c = r[0];
+                        p = r[1];
+                        mi = r[2];
+                        cf = r[3];
+                        at = to;
+                        awaitOnlyOn(api, at); // not timed: the next POST looks the VM up on its host
+                    } else {
+                        Path runDir = dir.resolve(BenchOptions.runName("bare-", i));
+                        try (LocalMigration m = LocalMigration.prepare(runDir, vm.vmId + "-bare", vm.memoryMiB, vm.vcpus, vm.guest(),
+                                policy, accel)) {
+                            b = BareMigration.run(m.sourceEndpoint().qmp(), m.destinationEndpoint().qmp(), m.state().uri()).toMillis();
+                        }
+                    }
+                }
+                if (i < 1) {
+                    out.printf("%-5s %16d %12d %12d %12d %12d%n", "warm", c, p, mi, cf, b);
+                    continue;
+                }
+                coordinatorMs.add(c);
+                prepareMs.add(p);
+                migrateMs.add(mi);
+                confirmMs.add(cf);
+                bareMs.add(b);
+                out.printf("%-5d %16d %12d %12d %12d %12d%n", i, c, p, mi, cf, b);
+            }
+        } finally {
+            for (int i = closers.size() - 1; i >= 0; i--) {
+                try {
+                    closers.get(i).close();
+                } catch (Exception e) {
+                    System.err.println("bench clean-up: " + e);
+                }
+            }
+            try {
+                sql(server + "postgres", "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+            } catch (Exception e) {
+                System.err.println("bench: cannot drop database " + db + ": " + e);
+            }
+        }
+        double coordinatorMedian = BenchLocalMigrateCommand.median(coordinatorMs);
+        double prepareMedian = BenchLocalMigrateCommand.median(prepareMs);
+        double bareMedian = BenchLocalMigrateCommand.median(bareMs);
+        double migrateMedian = BenchLocalMigrateCommand.median(migrateMs);
+        double confirmMedian = BenchLocalMigrateCommand.median(confirmMs);
+        double overhead = coordinatorMedian - bareMedian;
+        double ratio = coordinatorMedian / bareMedian;
+        out.printf("%nmedian: coordinator %.1f ms (prepare-incoming %.1f ms, migrate issued to switchover %.1f ms,"
+                + " switchover to confirmed %.1f ms), bare %.1f ms%n", coordinatorMedian, prepareMedian, migrateMedian, confirmMedian, bareMedian);
+        out.printf("overhead %.1f ms, ratio %.3f (target: overhead <= 50 ms)%n", overhead, ratio);
+        if (json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("runs", bench.runs);
+            j.put("coordinatorMedianMs", coordinatorMedian);
+            j.put("bareMedianMs", bareMedian);
+            j.put("overheadMs", Math.round(overhead * 10) / 10.0);
+            j.put("ratio", Math.round(ratio * 1000) / 1000.0);
+            j.put("prepareMedianMs", prepareMedian);
+            j.put("coordinatorMs", coordinatorMs);
+            j.put("migrateMedianMs", migrateMedian);
+            j.put("confirmMedianMs", confirmMedian);
+            j.put("prepareMs", prepareMs);
+            j.put("migrateMs", migrateMs);
+            j.put("confirmMs", confirmMs);
+            j.put("bareMs", bareMs);
+            j.put("memoryMiB", vm.memoryMiB);
+            j.put("accel", accel.name().toLowerCase());
+            out.println(Json.mapper().writeValueAsString(j));
+        }
+        return 0;
+    }
+
+    /** The coordinator as {@code drover coordinator} runs it, in this JVM, quiet, its API on a free port. */
+    private static ApiClient startCoordinator(String kafka, String dbUrl, List<AutoCloseable> closers) {
+        KafkaAgentGateway gateway = new KafkaAgentGateway(kafka, Clock.systemUTC());
+        closers.add(gateway);
+        Coordinator coordinator = Coordinator.start(Coordinator.config(Map.of(
+                "drover.db.url", dbUrl, "drover.db.user", "postgres", "drover.db.password", "",
+                "pekko.remote.artery.canonical.port", 0, "pekko.loglevel", "WARNING")), gateway);
+        closers.add(() -> coordinator.stop(Duration.ofSeconds(30)));
+        AgentInbox inbox = AgentInbox.start(kafka, coordinator);
+        closers.add(inbox);
+        AuditLogWriter audit = new AuditLogWriter(kafka, coordinator.database());
+        Thread t = new Thread(audit, "bench-audit-writer");
+        t.setDaemon(true);
+        t.start();
+        closers.add(audit);
+        HttpApi http = coordinator.startApi("127.0.0.1", 0);
+        closers.add(http);
+        return new ApiClient("http://127.0.0.1:" + http.port());
+    }
+
+    /**
+     * One migration through the API: {total ms, then from the journal's event times: MigrationRequested to
+     * DestinationPrepared, MigrateIssued to SwitchoverCompleted, SwitchoverCompleted to MigrationCompleted}.
+     */
+    private long[] viaCoordinator(ApiClient api, String to, MigrationPolicy policy) throws InterruptedException {
+        ObjectNode body = Json.mapper().createObjectNode();
+        long start = System.nanoTime();
+        body.put("vmId", vm.vmId);
+        body.put("to", to);
+        body.set("policy", Json.mapper().valueToTree(policy));
+        String id = api.post("/api/migrations", body).path("migrationId").asText();
+        long deadline = start + LIMIT.toNanos();
+        String phase = "";
+        while (!List.of("COMPLETED", "FAILED", "CANCELLED").contains(phase)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("migration " + id + " did not end within " + LIMIT + " (" + phase + ")");
+            }
+            Thread.sleep(POLL.toMillis());
+            phase = api.get("/api/migrations/" + id).path("phase").asText();
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (!phase.equals("COMPLETED")) {
+            throw new IllegalStateException("migration " + id + " ended " + phase + ": " + api.get("/api/migrations/" + id));
+        }
+        Map<String, Instant> at = new java.util.HashMap<>();
+        for (JsonNode e : api.get("/api/migrations/" + id + "/events")) {
+            at.putIfAbsent(e.path("type").asText(), Instant.parse(e.path("time").asText()));
+        }
+        return new long[] {ms, between(at, "MigrationRequested", "DestinationPrepared"),
+                between(at, "MigrateIssued", "SwitchoverCompleted"), between(at, "SwitchoverCompleted", "MigrationCompleted")};
+    }
+
+    private static long between(Map<String, Instant> at, String from, String to) {
+        return at.containsKey(from) && at.containsKey(to) ? Duration.between(at.get(from), at.get(to)).toMillis() : -1;
+    }
+
+    private void awaitUp(ApiClient api) {
+        await("both agents to register", () -> {
+            int up = 0;
+            for (JsonNode h : api.get("/api/hosts")) {
+                if (h.path("up").asBoolean()) up++;
+            }
+            return up == 2;
+        });
+    }
+
+    private void awaitBanner(Path dataDir) {
+        Path instance = dataDir.resolve("vms").resolve(vm.vmId).resolve("source");
+        await("the guest to populate its RAM and print its banner", () -> {
+            try {
+                // POST /api/vms answers once define-vm and start-vm are sent, before the agent has started QEMU.
+                Path serial = QemuProcess.reattach(instance).serialLog();
+                return Files.exists(serial) && Files.readString(serial, StandardCharsets.ISO_8859_1).contains(DirtyGuestImage.SERIAL_BANNER);
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Until the API lists the VM, running, on {@code host} only. */
+    private void awaitOnlyOn(ApiClient api, String host) {
+        await("VM " + vm.vmId + " to run on " + host + " only", () -> {
+            List<String> on = new ArrayList<>();
+            for (JsonNode v : api.get("/api/vms")) {
+                if (v.path("vmId").asText().equals(vm.vmId)) {
+                    on.add(v.path("hostId").asText() + "/" + v.path("state").asText());
+                }
+            }
+            return on.equals(List.of(host + "/running"));
+        });
+    }
+
+    private static void await(String what, BooleanSupplier done) {
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + LIMIT + " waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    private static void killQemus(Path dataDir) throws IOException {
+        if (!Files.isDirectory(dataDir)) return;
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path meta : files.filter(f -> f.getFileName().toString().equals("instance.properties")).toList()) {
+                try {
+                    QemuProcess.reattach(meta.getParent()).kill();
+                } catch (RuntimeException e) {
+                    // not a live instance
+                }
+            }
+        }
+    }
+
+    private static void sql(String url, String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package io.drover.coordinator.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.coordinator.Coordinator;
+import io.drover.coordinator.audit.AuditFilter;
+import io.drover.coordinator.audit.AuditQuery;
+import io.drover.coordinator.audit.JdbcSettings;
+import io.drover.coordinator.host.HostCommand;
+import io.drover.coordinator.host.HostSummary;
+import io.drover.coordinator.host.Liveness;
+import io.drover.coordinator.migration.MigrationCommand;
+import io.drover.coordinator.migration.MigrationEvent;
+import io.drover.coordinator.migration.MigrationSummary;
+import io.drover.coordinator.policy.CoordinatorPolicy;
+import io.drover.events.AgentCommand;
+import io.drover.events.HostStatus;
+import io.drover.events.Json;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * What the REST API does, apart from HTTP: reads the host registry and the journal, asks the entities.
+ * Every method answers JSON or fails with an {@link ApiException} (4xx) for a request that cannot be served.
+ */
+public final class CoordinatorApi implements AutoCloseable {
+    static final Duration ASK = Duration.ofSeconds(10);
+
+    private final Coordinator coordinator;
+    private final JdbcSettings db;
+    private final JdbcReadJournal journal;
+    private final ExecutorService blocking = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "drover-api-jdbc");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public CoordinatorApi(Coordinator coordinator, JdbcSettings db) {
+        this.coordinator = coordinator;
+        this.db = db;
+        this.journal = PersistenceQuery.get(coordinator.system())
+                .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    }
+
+    // ---- hosts and VMs
+
+    /** GET /api/hosts */
+    public CompletionStage<JsonNode> hosts() {
+        return hostSummaries().thenApply(hs -> {
+            ArrayNode out = Json.mapper().createArrayNode();
+            hs.forEach(h -> out.add(hostJson(h)));
+            return out;
+        });
+    }
+
+    /** GET /api/vms: every VM its host's latest status reports, with the host. */
+    public CompletionStage<JsonNode> vms() {
+        return hostSummaries().thenApply(hs -> {
+            ArrayNode out = Json.mapper().createArrayNode();
+            for (HostSummary h : hs) {
+                if (h.registration() == null) {
+                    continue;
+                }
+                for (HostStatus.VmState vm : h.registration().vms()) {
+                    ObjectNode o = Json.mapper().valueToTree(vm);
+                    o.put("hostId", h.hostId());
+                    o.put("hostLiveness", h.liveness().name());
+                    out.add(o);
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * POST /api/vms: sends define-vm, then start-vm, to the host's agent (which runs them in order) and answers
+     * 202 with the command ids; the VM shows in GET /api/vms once the host's next heartbeat reports it. The
+     * command ids are deterministic ({@code vm/<host>/<vmId>/define}, {@code .../start}), so a repeated request
+     * is answered by the agent from its journal rather than run twice.
+     */
+    public CompletionStage<JsonNode> createVm(VmRequest req) {
+        return hostSummaries().thenApply(hosts -> {
+            HostSummary host = hosts.stream().filter(h -> h.hostId().equals(req.host()) && h.registration() != null)
+                    .findFirst().orElseThrow(() -> ApiException.notFound("host", "unknown host " + req.host()));
+            if (host.liveness() != Liveness.UP) {
+                throw ApiException.conflict("host", "host " + host.hostId() + " is " + host.liveness().name().toLowerCase()
+                        + (host.reason() == null ? "" : ": " + host.reason()));
+            }
+            for (HostSummary h : hosts) {
+                if (h.registration() != null && h.registration().vms().stream().anyMatch(v -> v.vmId().equals(req.vmId()))) {
+                    throw ApiException.conflict("vmId", "VM " + req.vmId() + " already exists on host " + h.hostId());
+                }
+            }
+            String prefix = "vm/" + req.host() + "/" + req.vmId() + "/";
+            AgentCommand.DefineVm define = new AgentCommand.DefineVm(prefix + "define", req.host(), req.vmId(),
+                    req.memoryMiB(), req.vcpus(), req.dirtyRate());
+            AgentCommand.StartVm start = new AgentCommand.StartVm(prefix + "start", req.host(), req.vmId());
+            coordinator.gateway().send(define);
+            coordinator.gateway().send(start);
+            ObjectNode o = Json.mapper().createObjectNode();
+            o.put("vmId", req.vmId());
+            o.put("host", req.host());
+            o.put("memoryMiB", req.memoryMiB());
+            o.put("vcpus", req.vcpus());
+            o.put("dirtyRate", req.dirtyRate());
+            o.putArray("commandIds").add(define.commandId()).add(start.commandId());
+            return o;
+        });
+    }
+
+    static ObjectNode hostJson(HostSummary h) {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("hostId", h.hostId());
+        o.put("liveness", h.liveness().name());
+        o.put("up", h.liveness() == Liveness.UP);
+        if (h.since() != null) {
+            o.put("since", h.since().toString());
+        }
+        if (h.reason() != null) {
+            o.put("reason", h.reason());
+        }
+        HostStatus r = h.registration();
+        if (r != null) {
+            o.put("qemuVersion", r.qemuVersion());
+            o.put("accel", r.accel());
+            o.put("memoryMiB", r.memoryMiB());
+            o.put("vcpus", r.vcpus());
+            o.set("vms", Json.mapper().valueToTree(r.vms()));
+            if (r.agentStarted() != null) {
+                o.put("agentStarted", r.agentStarted().toString());
+            }
+        }
+        return o;
+    }
+
+    private CompletionStage<List<HostSummary>> hostSummaries() {
+        return blocking(() -> ids("SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'Host|%' ORDER BY 1"))
+                .thenCompose(ids -> all(ids.stream().map(id -> coordinator.host(id)
+                        .<HostSummary>askWithStatus(HostCommand.Get::new, ASK)).toList()));
+    }
+
+    // ---- migrations
+
+    /** POST /api/migrations: 201 with the new migration's summary. */
+    public CompletionStage<JsonNode> create(MigrationRequest req) {
+        return hostSummaries().thenCompose(hosts -> {
+            HostSummary source = null;
+            HostStatus.VmState vm = null;
+            for (HostSummary h : hosts) {
+                if (h.registration() != null) {
+                    for (HostStatus.VmState v : h.registration().vms()) {
+                        if (v.vmId().equals(req.vmId())) {
+                            source = h;
+                            vm = v;
+                        }
+                    }
+                }
+            }
+            if (source == null) {
+                throw ApiException.notFound("vmId", "unknown VM " + req.vmId() + ": no registered host reports it");
+            }
+            HostSummary dest = hosts.stream().filter(h -> h.hostId().equals(req.to()) && h.registration() != null)
+                    .findFirst().orElseThrow(() -> ApiException.notFound("to", "unknown host " + req.to()));
+            if (dest.hostId().equals(source.hostId())) {
+                throw ApiException.conflict("to", "VM " + req.vmId() + " already runs on " + req.to()
+                        + ": the destination must differ from the source");
+            }
+            if (dest.liveness() != Liveness.UP) {
+                throw ApiException.conflict("to", "destination host " + dest.hostId() + " is " + dest.liveness().name().toLowerCase()
+                        + (dest.reason() == null ? "" : ": " + dest.reason()));
+            }
+            if (source.liveness() != Liveness.UP) {
+                throw ApiException.conflict("vmId", "source host " + source.hostId() + " of VM " + req.vmId() + " is "
+                        + source.liveness().name().toLowerCase() + (source.reason() == null ? "" : ": " + source.reason()));
+            }
+            HostSummary src = source;
+            HostStatus.VmState v = vm;
+            return unfinished().thenCompose(running -> {
+                Optional<MigrationSummary> busy = running.stream().filter(m -> m.vmId().equals(req.vmId())).findFirst();
+                if (busy.isPresent()) {
+                    throw ApiException.conflict("vmId", "VM " + req.vmId() + " is already migrating ("
+                            + busy.get().migrationId() + ", " + busy.get().phase().name().toLowerCase() + ")");
+                }
+                String id = "m-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+                CoordinatorPolicy policy = CoordinatorPolicy.of(req.policy());
+                return coordinator.migration(id).<MigrationSummary>askWithStatus(r -> new MigrationCommand.Create(
+                        req.vmId(), src.hostId(), req.to(), v.memoryMiB(), v.vcpus(), policy, r), ASK)
+                        .exceptionally(e -> {
+                            throw errorReply(e).map(m -> (RuntimeException) ApiException.conflict(null, m))
+                                    .orElseGet(() -> new CompletionException(e));
+                        })
+                        .thenApply(s -> (JsonNode) Json.mapper().valueToTree(s));
+            });
+        });
+    }
+
+    /** Summaries of the migrations whose last event did not end them. */
+    private CompletionStage<List<MigrationSummary>> unfinished() {
+        return blocking(() -> Coordinator.persisted(db.url(), db.user(), db.password()).unfinishedMigrations())
+                .thenCompose(ids -> all(ids.stream().map(id -> coordinator.migration(id)
+                        .<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK)).toList()))
+                .thenApply(l -> l.stream().filter(m -> !m.phase().isTerminal()).toList());
+    }
+
+    /** GET /api/migrations: every migration in the journal, with its summary. */
+    public CompletionStage<JsonNode> migrations() {
+        return blocking(() -> ids("SELECT persistence_id FROM event_journal WHERE persistence_id LIKE 'Migration|%'"
+                + " GROUP BY persistence_id ORDER BY min(write_timestamp), persistence_id"))
+                .thenCompose(ids -> all(ids.stream().map(id -> coordinator.migration(id)
+                        .<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK)).toList()))
+                .thenApply(l -> Json.mapper().valueToTree(l));
+    }
+
+    /** GET /api/migrations/{id}: its summary, with the last progress sample when there is one. */
+    public CompletionStage<JsonNode> migration(String id) {
+        return summary(id).thenCompose(s -> events(id).thenApply(events -> {
+            ObjectNode o = Json.mapper().valueToTree(s);
+            List<MigrationEvent.ProgressRecorded> p = events.stream().map(EventEnvelope::event)
+                    .filter(MigrationEvent.ProgressRecorded.class::isInstance).map(MigrationEvent.ProgressRecorded.class::cast).toList();
+            if (!p.isEmpty()) {
+                MigrationEvent.ProgressRecorded last = p.get(p.size() - 1);
+                ObjectNode progress = o.putObject("progress");
+                progress.put("sampledAt", last.sampledAt() == null ? null : last.sampledAt().toString());
+                progress.put("status", last.status());
+                progress.put("pass", last.newPass());
+                putIfSet(progress, "remaining", last.remaining());
+                putIfSet(progress, "transferred", last.transferred());
+                putIfSet(progress, "dirtyPagesRate", last.dirtyPagesRate());
+                putIfSet(progress, "expectedDowntimeMs", last.expectedDowntimeMs());
+                putIfSet(progress, "cpuThrottlePercentage", last.cpuThrottlePercentage());
+                if (p.size() > 1) {
+                    MigrationEvent.ProgressRecorded prev = p.get(p.size() - 2);
+                    if (prev.transferred() != null && last.transferred() != null && prev.sampledAt() != null && last.sampledAt() != null) {
+                        long ms = Duration.between(prev.sampledAt(), last.sampledAt()).toMillis();
+                        if (ms > 0) {
+                            progress.put("transferRate", (last.transferred() - prev.transferred()) * 1000 / ms);
+                        }
+                    }
+                }
+            }
+            return o;
+        }));
+    }
+
+    private static void putIfSet(ObjectNode o, String name, Long v) {
+        if (v != null) {
+            o.put(name, v);
+        }
+    }
+
+    /** GET /api/migrations/{id}/events: every persisted event with its time, type, phases and reason. */
+    public CompletionStage<JsonNode> migrationEvents(String id) {
+        return summary(id).thenCompose(s -> events(id)).thenApply(events -> {
+            ArrayNode out = Json.mapper().createArrayNode();
+            for (EventEnvelope e : events) {
+                ObjectNode o = Json.mapper().createObjectNode();
+                o.put("sequenceNr", e.sequenceNr());
+                Object ev = e.event();
+                o.put("type", ev.getClass().getSimpleName());
+                if (ev instanceof MigrationEvent m) {
+                    o.put("time", m.time().toString());
+                    JsonNode data = Json.mapper().valueToTree(m);
+                    o.set("oldPhase", data.get("oldPhase"));
+                    o.set("newPhase", data.get("newPhase"));
+                    if (data.hasNonNull("reason")) {
+                        o.set("reason", data.get("reason"));
+                    } else if (data.hasNonNull("errorDesc")) {
+                        o.set("reason", data.get("errorDesc"));
+                    }
+                    o.set("data", data);
+                } else {
+                    o.put("time", Instant.ofEpochMilli(e.timestamp()).toString());
+                }
+                out.add(o);
+            }
+            return out;
+        });
+    }
+
+    private CompletionStage<List<EventEnvelope>> events(String id) {
+        return journal.currentEventsByPersistenceId("Migration|" + id, 0L, Long.MAX_VALUE)
+                .runWith(Sink.seq(), coordinator.system());
+    }
+
+    private CompletionStage<MigrationSummary> summary(String id) {
+        return coordinator.migration(id).<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK)
+                .exceptionally(e -> {
+                    throw errorReply(e).map(m -> (RuntimeException) ApiException.notFound("migrationId", "unknown migration " + id))
+                            .orElseGet(() -> new CompletionException(e));
+                });
+    }
+
+    /** POST /api/migrations/{id}/cancel: 409 with the entity's reason when refused. */
+    public CompletionStage<JsonNode> cancel(String id, String reason) {
+        return summary(id).thenCompose(s -> coordinator.migration(id).<MigrationSummary>askWithStatus(
+                        r -> new MigrationCommand.Cancel(reason, r), ASK)
+                .exceptionally(e -> {
+                    throw errorReply(e).map(m -> (RuntimeException) ApiException.conflict("migrationId", m))
+                            .orElseGet(() -> new CompletionException(e));
+                })
+                .thenApply(r -> (JsonNode) Json.mapper().valueToTree(r)));
+    }
+
+    // ---- audit
+
+    /** GET /api/audit?vm=&host=&migration=&type=&since=&until=&limit= */
+    public CompletionStage<JsonNode> audit(Map<String, String> q) {
+        for (String k : q.keySet()) {
+            if (!List.of("vm", "host", "migration", "type", "since", "until", "limit").contains(k)) {
+                throw ApiException.badRequest(k, "unknown parameter " + k + " (known: vm, host, migration, type, since, until, limit)");
+            }
+        }
+        Instant since = instant(q, "since");
+        Instant until = instant(q, "until");
+        int limit = AuditFilter.DEFAULT_LIMIT;
+        if (q.containsKey("limit")) {
+            try {
+                limit = Integer.parseInt(q.get("limit"));
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("limit", "limit must be a whole number, got '" + q.get("limit") + "'");
+            }
+        }
+        AuditFilter f;
+        try {
+            f = new AuditFilter(q.get("vm"), q.get("host"), q.get("migration"), q.get("type"), since, until, limit);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage().startsWith("limit") ? "limit" : "until", e.getMessage());
+        }
+        return blocking(() -> {
+            try {
+                return (JsonNode) Json.mapper().valueToTree(new AuditQuery(db).find(f));
+            } catch (SQLException e) {
+                throw new IllegalStateException("reading the audit log: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static Instant instant(Map<String, String> q, String name) {
+        String v = q.get(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(name, name + " must be an ISO-8601 instant such as 2026-11-21T20:00:00Z, got '" + v + "'");
+        }
+    }
+
+    // ---- helpers
+
+    /** The message of a StatusReply error, if {@code e} is (or wraps) one. */
+    static Optional<String> errorReply(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof StatusReply.ErrorMessage ? Optional.of(t.getMessage()) : Optional.empty();
+    }
+
+    private <T> CompletionStage<T> blocking(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, blocking);
+    }
+
+    private static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {
+        List<CompletableFuture<T>> fs = stages.stream().map(CompletionStage::toCompletableFuture).toList();
+        return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
+                .thenApply(v -> fs.stream().map(CompletableFuture::join).toList());
+    }
+
+    private List<String> ids(String sql) {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                String pid = rs.getString(1);
+                out.add(pid.substring(pid.indexOf('|') + 1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the journal: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        blocking.shutdownNow();
+    }
+}

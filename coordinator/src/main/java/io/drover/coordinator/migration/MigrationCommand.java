@@ -1,0 +1,69 @@
+package io.drover.coordinator.migration;
+
+import io.drover.coordinator.infra.CborSerializable;
+import io.drover.coordinator.policy.CoordinatorPolicy;
+import io.drover.events.MigrationInfo;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+
+import java.time.Instant;
+
+/**
+ * The protocol of {@link MigrationEntity}: what an operator asks ({@link Create}, {@link Cancel},
+ * {@link Get}) and what the agents report, turned into commands by whoever reads their results and
+ * events. Every command but {@link Tick} is answered with a {@link StatusReply} of the migration's
+ * {@link MigrationSummary}: an error naming what is wrong when rejected, success otherwise (also for a
+ * repeat, which persists nothing).
+ */
+public sealed interface MigrationCommand extends CborSerializable {
+
+    /** A command that is answered. */
+    sealed interface Replying extends MigrationCommand {
+        ActorRef<StatusReply<MigrationSummary>> replyTo();
+    }
+
+    /** Migrate {@code vmId} (with its size, for the destination's QEMU) from one host to another under a policy. */
+    record Create(String vmId, String sourceHost, String destinationHost, int memoryMiB, int vcpus,
+                  CoordinatorPolicy policy, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The destination's result of prepare-incoming: it listens on {@code uri}. */
+    record DestinationPrepared(String uri, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The destination could not prepare. */
+    record DestinationPrepareFailed(String error, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The source accepted {@code migrate} (the start-migration result). */
+    record MigrationStarted(ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** A {@code query-migrate} sample of the source, taken at {@code sampledAt}. */
+    record Progress(MigrationInfo info, Instant sampledAt, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The source reports {@code completed}: the guest's state has been handed over. */
+    record SourceCompleted(ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The source reports {@code failed} (or {@code cancelled}), with QEMU's error-desc. */
+    record SourceFailed(String errorDesc, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The destination runs the guest. */
+    record DestinationConfirmed(ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** An operator cancels the migration; refused once in post-copy or after switchover. */
+    record Cancel(String reason, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The current state. */
+    record Get(ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** From the entity's own timer: check the timeouts. Not answered. */
+    record Tick() implements MigrationCommand {
+    }
+}

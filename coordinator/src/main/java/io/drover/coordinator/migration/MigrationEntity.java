@@ -1,0 +1,623 @@
+package io.drover.coordinator.migration;
+
+import io.drover.coordinator.migration.MigrationCommand.*;
+import io.drover.coordinator.migration.MigrationEvent.*;
+import io.drover.coordinator.migration.MigrationState.*;
+import io.drover.coordinator.policy.ConvergenceLadder;
+import io.drover.coordinator.policy.CoordinatorPolicy;
+import io.drover.events.AgentCommand;
+import io.drover.events.MigrationInfo;
+import io.drover.events.MigrationPolicy;
+import io.drover.events.MigrationStatus;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * One live migration, event-sourced under persistence id {@code Migration|<id>}.
+ *
+ * <p>Like libvirt, the phase is persisted before each irreversible step is sent to an agent
+ * ({@code migrate}, the switch to post-copy, {@code migrate_cancel}, retiring the source), and a
+ * migration in post-copy is never cancelled. Every command to an agent has an id derived from the
+ * migration id and the step ({@link #commandId}), so what is re-sent after a recovery carries the id the
+ * agent has already seen, and the agent answers it without acting twice.
+ *
+ * <p>Like KubeVirt's migration controller, the commands that can end a migration run ordered failure
+ * checks first, each ending in a named event with a sentence, then one switch over the phase.
+ */
+public final class MigrationEntity
+        extends EventSourcedBehaviorWithEnforcedReplies<MigrationCommand, MigrationEvent, MigrationState> {
+
+    public static final EntityTypeKey<MigrationCommand> TYPE_KEY = EntityTypeKey.create(MigrationCommand.class, "Migration");
+
+    /**
+     * How long the destination may take to start an incoming QEMU and listen. Starting a QEMU takes about a
+     * second; a minute covers a loaded host and a slow Kafka round trip, and a guest is not kept waiting on
+     * a destination that is not coming.
+     */
+    public static final Duration PREPARE_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * How long to wait for the outcome of a cancel, or for the destination to confirm, before asking QEMU
+     * (query-migration) and then again at this interval: migrate_cancel and the switchover end within a
+     * second or two, so ten seconds of silence means a report was lost, not that QEMU is still busy.
+     */
+    public static final Duration RECONCILE_AFTER = Duration.ofSeconds(10);
+    /** How often the entity checks its timeouts: the timeouts are tens of seconds, a second is precise enough. */
+    public static final Duration TICK_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * The events that end a migration: a migration whose last event is none of these is unfinished. (Not a
+     * tag: pekko-persistence-jdbc 1.1.1 writes tags as (event_id, tag) only, and the event_tag table of
+     * V1__pekko_persistence_journal.sql requires persistence_id and sequence_number, so tagged writes fail.)
+     */
+    public static final List<Class<? extends MigrationEvent>> ENDING_EVENTS =
+            List.of(MigrationCompleted.class, MigrationFailed.class, MigrationCancelled.class);
+
+    private final String migrationId;
+    private final AgentGateway gateway;
+    private final Clock clock;
+    private final Runnable passivate;
+    /** When QEMU was last asked for its state (not persisted: queries are reads). */
+    private Instant lastQueryAt = Instant.MIN;
+
+    private MigrationEntity(String migrationId, AgentGateway gateway, Clock clock, Runnable passivate) {
+        super(PersistenceId.of(TYPE_KEY.name(), migrationId));
+        this.migrationId = migrationId;
+        this.gateway = gateway;
+        this.clock = clock;
+        this.passivate = passivate;
+    }
+
+    /**
+     * The entity, checking its timeouts every {@code tickInterval} (tests pass a long one and send
+     * {@link Tick}s). Sharding does not passivate migrations by itself (a quiet migration still has timeouts
+     * to watch); an ended one asks for it through {@code passivate}, at its next tick.
+     */
+    public static Behavior<MigrationCommand> create(String migrationId, AgentGateway gateway, Clock clock, Duration tickInterval,
+                                                    Consumer<ActorRef<MigrationCommand>> passivate) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay("tick", new Tick(), tickInterval);
+            return new MigrationEntity(migrationId, gateway, clock, () -> passivate.accept(ctx.getSelf()));
+        }));
+    }
+
+    public static Behavior<MigrationCommand> create(String migrationId, AgentGateway gateway, Clock clock, Duration tickInterval) {
+        return create(migrationId, gateway, clock, tickInterval, self -> { });
+    }
+
+    /** In production: the real clock, a tick every {@link #TICK_INTERVAL}. */
+    public static Behavior<MigrationCommand> create(String migrationId, AgentGateway gateway,
+                                                    Consumer<ActorRef<MigrationCommand>> passivate) {
+        return create(migrationId, gateway, Clock.systemUTC(), TICK_INTERVAL, passivate);
+    }
+
+    /** The idempotency key of {@code step} of migration {@code migrationId}: the same on every (re-)send. */
+    public static String commandId(String migrationId, String step) {
+        return "migration/" + migrationId + "/" + step;
+    }
+
+    static final String PREPARE = "prepare-incoming";
+    static final String MIGRATE = "start-migration";
+    static final String POSTCOPY = "start-postcopy";
+    static final String CANCEL = "cancel";
+    static final String RETIRE_SOURCE = "retire-source";
+    static final String STOP_DESTINATION = "stop-destination";
+    static final String QUERY_SOURCE = "query-source-";
+    static final String QUERY_DESTINATION = "query-destination-";
+
+    static String tuneStep(int n) {
+        return "tune-" + n;
+    }
+
+    /**
+     * A sample is persisted every sample interval (500 ms by default), so a long migration has thousands of
+     * events; a snapshot every 200 keeps a recovery short. Events are kept: they are the migration's history.
+     */
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(200, 2);
+    }
+
+    @Override
+    public MigrationState emptyState() {
+        return new Empty();
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    @Override
+    public CommandHandlerWithReply<MigrationCommand, MigrationEvent, MigrationState> commandHandler() {
+        CommandHandlerWithReplyBuilder<MigrationCommand, MigrationEvent, MigrationState> b = newCommandHandlerWithReplyBuilder();
+        b.forStateType(Empty.class)
+                .onCommand(Create.class, this::create)
+                .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error("migration " + migrationId + " does not exist")));
+        b.forStateType(Preparing.class)
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(MigrationCommand.DestinationPrepared.class, this::destinationPrepared)
+                .onCommand(DestinationPrepareFailed.class, this::destinationPrepareFailed)
+                .onCommand(Cancel.class, this::cancelBeforeMigrate)
+                .onCommand(Tick.class, this::tickPreparing);
+        b.forStateType(Migrating.class)
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(MigrationCommand.DestinationPrepared.class, (s, c) -> repeatPrepared(s.run().uri(), s, c))
+                .onCommand(MigrationStarted.class, this::migrationStarted)
+                .onCommand(Progress.class, this::progress)
+                .onCommand(SourceCompleted.class, (s, c) -> switchover(s, c.replyTo()))
+                .onCommand(SourceFailed.class, this::sourceFailed)
+                .onCommand(Cancel.class, this::cancelMigrating)
+                .onCommand(Tick.class, this::tickMigrating);
+        b.forStateType(Postcopy.class)
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(MigrationCommand.DestinationPrepared.class, (s, c) -> repeatPrepared(s.run().uri(), s, c))
+                .onCommand(MigrationStarted.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(Progress.class, this::progress)
+                .onCommand(SourceCompleted.class, (s, c) -> switchover(s, c.replyTo()))
+                .onCommand(SourceFailed.class, this::sourceFailed)
+                .onCommand(Cancel.class, (s, c) -> reject(c.replyTo(), "migration " + migrationId
+                        + " is in post-copy and is never cancelled: the guest's memory is split between "
+                        + s.spec().sourceHost() + " and " + s.spec().destinationHost()));
+        b.forStateType(Cancelling.class)
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(MigrationStarted.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(Progress.class, this::progress)
+                .onCommand(SourceCompleted.class, (s, c) -> switchover(s, c.replyTo()))
+                .onCommand(SourceFailed.class, this::sourceFailed)
+                .onCommand(Cancel.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(Tick.class, (s, c) -> reconcile(s.since(), s.spec().sourceHost(), s.spec()));
+        b.forStateType(Confirming.class)
+                .onCommand(Tick.class, (s, c) -> reconcile(s.since(), s.spec().destinationHost(), s.spec()))
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(SourceCompleted.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(Progress.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(DestinationConfirmed.class, this::destinationConfirmed)
+                .onCommand(Cancel.class, (s, c) -> reject(c.replyTo(), "migration " + migrationId
+                        + " cannot be cancelled: the source completed and the guest is on " + s.spec().destinationHost()));
+        b.forStateType(Completed.class)
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(SourceCompleted.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(DestinationConfirmed.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(Cancel.class, (s, c) -> reject(c.replyTo(), "migration " + migrationId
+                        + " cannot be cancelled: it completed and the guest runs on " + s.spec().destinationHost()))
+                .onCommand(Tick.class, this::ended);
+        b.forStateType(Failed.class)
+                .onCommand(Tick.class, this::ended)
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(SourceFailed.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(DestinationPrepareFailed.class, (s, c) -> repeat(s, c.replyTo()));
+        b.forStateType(Cancelled.class)
+                .onCommand(Tick.class, this::ended)
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(Cancel.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(SourceFailed.class, (s, c) -> repeat(s, c.replyTo()));
+        b.forAnyState()
+                .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary(migrationId))))
+                .onCommand(Tick.class, (s, c) -> Effect().noReply())
+                .onCommand(Replying.class, (s, c) -> reject(c.replyTo(), c.getClass().getSimpleName()
+                        + " is not valid for migration " + migrationId + " in phase " + s.phase()
+                        + (s instanceof Failed f ? " (" + f.reason() + ")" : s instanceof Cancelled x ? " (" + x.reason() + ")" : "")));
+        return b.build();
+    }
+
+    /** Waiting for a report that may have been lost: after {@link #RECONCILE_AFTER}, ask {@code host}'s QEMU, and again every interval. */
+    private ReplyEffect<MigrationEvent, MigrationState> reconcile(Instant since, String host, Spec spec) {
+        Instant t = now();
+        Instant last = lastQueryAt.isAfter(since) ? lastQueryAt : since;
+        if (Duration.between(last, t).compareTo(RECONCILE_AFTER) <= 0) {
+            return Effect().noReply();
+        }
+        return Effect().none().thenRun(st -> query(host, spec)).thenNoReply();
+    }
+
+    /** An ended migration has nothing left to watch: it leaves memory (a later command recovers it). */
+    private ReplyEffect<MigrationEvent, MigrationState> ended(MigrationState s, Tick c) {
+        return Effect().none().thenRun(st -> passivate.run()).thenNoReply();
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> create(Empty s, Create c) {
+        List<String> problems = new ArrayList<>();
+        if (blank(c.vmId())) problems.add("vmId is missing");
+        if (blank(c.sourceHost())) problems.add("sourceHost is missing");
+        if (blank(c.destinationHost())) problems.add("destinationHost is missing");
+        if (!blank(c.sourceHost()) && c.sourceHost().equals(c.destinationHost())) {
+            problems.add("source and destination are the same host " + c.sourceHost());
+        }
+        if (c.memoryMiB() < 1) problems.add("memoryMiB must be positive, got " + c.memoryMiB());
+        if (c.vcpus() < 1) problems.add("vcpus must be positive, got " + c.vcpus());
+        if (c.policy() == null) {
+            problems.add("policy is missing");
+        } else {
+            problems.addAll(c.policy().problems());
+        }
+        if (!problems.isEmpty()) {
+            return reject(c.replyTo(), "migration " + migrationId + " rejected: " + String.join("; ", problems));
+        }
+        MigrationRequested e = new MigrationRequested(migrationId, now(), Phase.NEW, Phase.PREPARING, c.vmId(),
+                c.sourceHost(), c.destinationHost(), c.memoryMiB(), c.vcpus(), c.policy());
+        return Effect().persist(e)
+                .thenRun(st -> sendPrepare(((Preparing) st).spec()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> repeatCreate(MigrationState s, Create c) {
+        Spec spec = spec(s);
+        boolean same = spec != null && Objects.equals(spec.vmId(), c.vmId()) && Objects.equals(spec.sourceHost(), c.sourceHost())
+                && Objects.equals(spec.destinationHost(), c.destinationHost()) && spec.memoryMiB() == c.memoryMiB()
+                && spec.vcpus() == c.vcpus() && Objects.equals(spec.policy(), c.policy());
+        if (same) {
+            return repeat(s, c.replyTo());
+        }
+        return reject(c.replyTo(), "migration " + migrationId + " already exists for VM " + spec.vmId() + " from "
+                + spec.sourceHost() + " to " + spec.destinationHost() + " with another request");
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> destinationPrepared(Preparing s, MigrationCommand.DestinationPrepared c) {
+        if (blank(c.uri())) {
+            return reject(c.replyTo(), "destination prepared for migration " + migrationId + " without a uri");
+        }
+        Instant t = now();
+        long limit = s.spec().policy().downtimeLimitAtStep(1);
+        // Both events in one atomic write: the phase says "migrate issued" before start-migration is sent.
+        List<MigrationEvent> events = List.of(
+                new MigrationEvent.DestinationPrepared(migrationId, t, Phase.PREPARING, Phase.PREPARED, null, c.uri()),
+                new MigrateIssued(migrationId, t, Phase.PREPARED, Phase.MIGRATING, commandId(migrationId, MIGRATE), c.uri(), limit));
+        return Effect().persist(events)
+                .thenRun(st -> sendStartMigration((Migrating) st))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> repeatPrepared(String uri, MigrationState s, MigrationCommand.DestinationPrepared c) {
+        if (Objects.equals(uri, c.uri())) {
+            return repeat(s, c.replyTo());
+        }
+        return reject(c.replyTo(), "migration " + migrationId + " already migrates to " + uri + ", not " + c.uri());
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> destinationPrepareFailed(Preparing s, DestinationPrepareFailed c) {
+        String reason = "the destination host " + s.spec().destinationHost() + " could not prepare: " + c.error();
+        return Effect().persist(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> cancelBeforeMigrate(Preparing s, Cancel c) {
+        String reason = "cancelled before migrate was issued: " + reasonOf(c);
+        return Effect().persist(new MigrationCancelled(migrationId, now(), Phase.PREPARING, Phase.CANCELLED, reason))
+                .thenRun(st -> stopDestination(s.spec()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> tickPreparing(Preparing s, Tick c) {
+        Duration waited = Duration.between(s.spec().requestedAt(), now());
+        if (waited.compareTo(PREPARE_TIMEOUT) <= 0) {
+            return Effect().noReply();
+        }
+        String reason = "the destination host " + s.spec().destinationHost() + " did not prepare within "
+                + PREPARE_TIMEOUT.toSeconds() + " s";
+        return Effect().persist(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
+                .thenRun(st -> stopDestination(s.spec()))
+                .thenNoReply();
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> migrationStarted(Migrating s, MigrationStarted c) {
+        if (s.run().sourceStarted()) {
+            return repeat(s, c.replyTo());
+        }
+        return Effect().persist(new SourceStarted(migrationId, now(), Phase.MIGRATING, Phase.MIGRATING))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    /** A sample: ordered checks of what QEMU reports first, then the sample itself and the ladder. */
+    private ReplyEffect<MigrationEvent, MigrationState> progress(Live s, Progress c) {
+        if (c.info() == null || c.sampledAt() == null) {
+            return reject(c.replyTo(), "progress of migration " + migrationId + " without a sample or its time");
+        }
+        Run run = run(s);
+        MigrationStatus status = c.info().status();
+        if (status == MigrationStatus.COMPLETED) {
+            return switchover(s, c.replyTo());
+        }
+        if (status == MigrationStatus.FAILED || status == MigrationStatus.CANCELLED) {
+            return sourceFailed(s, new SourceFailed(c.info().errorDesc() != null ? c.info().errorDesc()
+                    : "QEMU on the source reports " + status.raw(), c.replyTo()));
+        }
+        if (run.lastSampleAt() != null && !c.sampledAt().isAfter(run.lastSampleAt())) {
+            return repeat(s, c.replyTo()); // a redelivered or older sample
+        }
+        if (s instanceof Cancelling) {
+            return repeat(s, c.replyTo()); // samples while cancelling change nothing
+        }
+        Instant t = now();
+        ProgressRecorded rec = recorded(s.phase(), run, c.info(), c.sampledAt(), t);
+        List<MigrationEvent> events = new ArrayList<>();
+        events.add(rec);
+        if (s instanceof Migrating m) {
+            Migrating after = m.recorded(rec);
+            if (status != null && status.isPostcopy()) {
+                events.add(new PostcopySwitchRequested(migrationId, t, Phase.MIGRATING, Phase.POSTCOPY,
+                        "the source reports " + status.raw() + ": QEMU switched to post-copy", commandId(migrationId, POSTCOPY)));
+            } else {
+                events.addAll(ladder(after, t));
+            }
+        }
+        return Effect().persist(events)
+                .thenRun(st -> sendForLadder(s, st))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> tickMigrating(Migrating s, Tick c) {
+        Instant t = now();
+        List<MigrationEvent> events = ladder(s, t);
+        if (events.isEmpty()) {
+            return Effect().noReply();
+        }
+        return Effect().persist(events).thenRun(st -> sendForLadder(s, st)).thenNoReply();
+    }
+
+    /** The ladder's decision on {@code m} as events (none for "nothing to do"). */
+    private List<MigrationEvent> ladder(Migrating m, Instant t) {
+        Run r = m.run();
+        CoordinatorPolicy policy = m.spec().policy();
+        ConvergenceLadder.Decision d = ConvergenceLadder.decide(policy, new ConvergenceLadder.Input(
+                m.spec().memoryBytes(), r.issuedAt(), r.lastProgressAt(), t, r.pass(), r.lastDecisionPass(),
+                r.remaining(), r.expectedDowntimeMs(), r.downtimeLimitMs(), r.autoConvergeOn(), false));
+        return switch (d.kind()) {
+            case NONE -> List.of();
+            case RAISE_DOWNTIME_LIMIT -> List.of(new ConvergenceDecisionTaken(migrationId, t,
+                    Phase.MIGRATING, Phase.MIGRATING, d.kind(), d.reason(), r.pass(), r.downtimeLimitMs(),
+                    d.downtimeLimitMs(), commandId(migrationId, tuneStep(r.tunes() + 1))));
+            case SWITCH_TO_POSTCOPY -> List.of(new PostcopySwitchRequested(migrationId, t, Phase.MIGRATING,
+                    Phase.POSTCOPY, d.reason(), commandId(migrationId, POSTCOPY)));
+            case CANCEL -> List.of(new CancellationRequested(migrationId, t, Phase.MIGRATING, Phase.CANCELLING,
+                    d.reason(), commandId(migrationId, CANCEL)));
+        };
+    }
+
+    /** After the ladder's events are persisted: send what the transition from {@code before} to {@code after} needs. */
+    private void sendForLadder(MigrationState before, MigrationState after) {
+        if (after instanceof Migrating m && before instanceof Migrating b && m.run().tunes() > b.run().tunes()) {
+            sendTune(m.spec(), m.run());
+        } else if (after instanceof Postcopy p && before instanceof Migrating) {
+            sendPostcopy(p.spec());
+        } else if (after instanceof Cancelling x && before instanceof Migrating) {
+            sendCancel(x.spec());
+        }
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> switchover(Live s, ActorRef<StatusReply<MigrationSummary>> replyTo) {
+        return Effect().persist(new SwitchoverCompleted(migrationId, now(), s.phase(), Phase.CONFIRMING))
+                .thenRun(st -> query(s.spec().destinationHost(), s.spec()))
+                .thenReply(replyTo, st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> sourceFailed(Live s, SourceFailed c) {
+        Instant t = now();
+        if (s instanceof Cancelling x) {
+            return Effect().persist(new MigrationCancelled(migrationId, t, Phase.CANCELLING, Phase.CANCELLED, x.reason()))
+                    .thenRun(st -> stopDestination(s.spec()))
+                    .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+        }
+        if (s instanceof Postcopy) {
+            // No clean-up: in post-copy the destination holds the guest's newest state.
+            String reason = "the migration failed in post-copy: " + c.errorDesc()
+                    + "; the guest's memory is split between the hosts and needs post-copy recovery";
+            return Effect().persist(new MigrationFailed(migrationId, t, Phase.POSTCOPY, Phase.FAILED, reason))
+                    .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+        }
+        String reason = "the source host " + s.spec().sourceHost() + " reports the migration failed: " + c.errorDesc();
+        return Effect().persist(new MigrationFailed(migrationId, t, s.phase(), Phase.FAILED, reason))
+                .thenRun(st -> stopDestination(s.spec()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> cancelMigrating(Migrating s, Cancel c) {
+        return Effect().persist(new CancellationRequested(migrationId, now(), Phase.MIGRATING, Phase.CANCELLING,
+                        "cancelled by request: " + reasonOf(c), commandId(migrationId, CANCEL)))
+                .thenRun(st -> sendCancel(s.spec()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> destinationConfirmed(Confirming s, DestinationConfirmed c) {
+        return Effect().persist(new MigrationCompleted(migrationId, now(), Phase.CONFIRMING, Phase.COMPLETED,
+                        commandId(migrationId, RETIRE_SOURCE)))
+                .thenRun(st -> retireSource(s.spec()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> repeat(MigrationState s,
+                                                               ActorRef<StatusReply<MigrationSummary>> replyTo) {
+        return Effect().reply(replyTo, StatusReply.success(s.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> reject(
+            ActorRef<StatusReply<MigrationSummary>> replyTo, String why) {
+        return Effect().reply(replyTo, StatusReply.error(why));
+    }
+
+    private ProgressRecorded recorded(Phase phase, Run run, MigrationInfo info, Instant sampledAt, Instant t) {
+        Long remaining = info.ram() != null ? info.ram().remaining() : null;
+        Long syncs = info.ram() != null ? info.ram().dirtySyncCount() : null;
+        long pass = syncs != null ? Math.max(run.pass(), syncs) : run.pass();
+        return new ProgressRecorded(migrationId, t, phase, phase, sampledAt,
+                info.status() != null ? info.status().raw() : null, run.pass(), pass, remaining,
+                info.ram() != null ? info.ram().transferred() : null,
+                info.ram() != null ? info.ram().dirtyPagesRate() : null,
+                info.expectedDowntime(), info.cpuThrottlePercentage(), run.isNewLow(remaining));
+    }
+
+    // ---------------------------------------------------------------- events
+
+    @Override
+    public EventHandler<MigrationState, MigrationEvent> eventHandler() {
+        EventHandlerBuilder<MigrationState, MigrationEvent> b = newEventHandlerBuilder();
+        b.forStateType(Empty.class)
+                .onEvent(MigrationRequested.class, Empty::requested);
+        b.forStateType(Preparing.class)
+                .onEvent(MigrationEvent.DestinationPrepared.class, Preparing::prepared);
+        b.forStateType(Prepared.class)
+                .onEvent(MigrateIssued.class, Prepared::issued);
+        b.forStateType(Migrating.class)
+                .onEvent(SourceStarted.class, Migrating::started)
+                .onEvent(ProgressRecorded.class, Migrating::recorded)
+                .onEvent(ConvergenceDecisionTaken.class, Migrating::decided)
+                .onEvent(PostcopySwitchRequested.class, Migrating::postcopy)
+                .onEvent(CancellationRequested.class, Migrating::cancelling)
+                .onEvent(SwitchoverCompleted.class, Migrating::switchedOver);
+        b.forStateType(Postcopy.class)
+                .onEvent(ProgressRecorded.class, Postcopy::recorded)
+                .onEvent(SwitchoverCompleted.class, Postcopy::switchedOver);
+        b.forStateType(Cancelling.class)
+                .onEvent(SwitchoverCompleted.class, Cancelling::switchedOver);
+        b.forStateType(Confirming.class)
+                .onEvent(MigrationCompleted.class, Confirming::completed);
+        b.forStateType(Cancellable.class)
+                .onEvent(MigrationCancelled.class, Cancellable::cancelled)
+                .onEvent(MigrationFailed.class, (st, e) -> st.failed(e));
+        b.forStateType(Live.class)
+                .onEvent(MigrationFailed.class, Live::failed);
+        return b.build();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    @Override
+    public SignalHandler<MigrationState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), this::resend)
+                .build();
+    }
+
+    /**
+     * After a restart nothing tells whether the last command reached its agent: re-send the current phase's
+     * command under its original id (the agent answers a repeat without acting twice), and ask the source
+     * what QEMU reports, to reconcile.
+     */
+    private void resend(MigrationState s) {
+        if (s instanceof Preparing p) {
+            sendPrepare(p.spec());
+        } else if (s instanceof Migrating m) {
+            sendStartMigration(m);
+            if (m.run().tunes() > 0) {
+                sendTune(m.spec(), m.run());
+            }
+            query(m.spec().sourceHost(), m.spec());
+        } else if (s instanceof Postcopy p) {
+            sendPostcopy(p.spec());
+            query(p.spec().sourceHost(), p.spec());
+        } else if (s instanceof Cancelling x) {
+            sendCancel(x.spec());
+            query(x.spec().sourceHost(), x.spec());
+        } else if (s instanceof Confirming c) {
+            query(c.spec().destinationHost(), c.spec());
+        } else if (s instanceof Completed c) {
+            retireSource(c.spec());
+        } else if (s instanceof Failed f) {
+            if (f.failedIn() != Phase.POSTCOPY) { // in post-copy the destination holds the newest state
+                stopDestination(f.spec());
+            }
+        } else if (s instanceof Cancelled c) {
+            stopDestination(c.spec());
+        }
+        // Empty: nothing to do. Prepared: never the state after a write (issued in the same write).
+    }
+
+    // ---------------------------------------------------------------- agent commands
+
+    private void sendPrepare(Spec spec) {
+        gateway.send(new AgentCommand.PrepareIncoming(commandId(migrationId, PREPARE), spec.destinationHost(),
+                spec.vmId(), migrationId, spec.memoryMiB(), spec.vcpus(), agentPolicy(spec, spec.policy().downtimeLimitAtStep(1))));
+    }
+
+    private void sendStartMigration(Migrating m) {
+        Spec spec = m.spec();
+        gateway.send(new AgentCommand.StartMigration(commandId(migrationId, MIGRATE), spec.sourceHost(), spec.vmId(),
+                migrationId, m.run().uri(), agentPolicy(spec, spec.policy().downtimeLimitAtStep(1))));
+    }
+
+    /** A tune carries the ladder's whole tuned state (the downtime limit), so re-sending tune-N after a recovery sends exactly what was first sent. */
+    private void sendTune(Spec spec, Run run) {
+        gateway.send(new AgentCommand.TuneMigration(commandId(migrationId, tuneStep(run.tunes())), spec.sourceHost(),
+                spec.vmId(), migrationId, run.downtimeLimitMs(), null, null, null));
+    }
+
+    private void sendPostcopy(Spec spec) {
+        gateway.send(new AgentCommand.TuneMigration(commandId(migrationId, POSTCOPY), spec.sourceHost(), spec.vmId(),
+                migrationId, null, null, null, true));
+    }
+
+    private void sendCancel(Spec spec) {
+        gateway.send(new AgentCommand.CancelMigration(commandId(migrationId, CANCEL), spec.sourceHost(), spec.vmId(), migrationId));
+    }
+
+    private void retireSource(Spec spec) {
+        gateway.send(new AgentCommand.RetireVm(commandId(migrationId, RETIRE_SOURCE), spec.sourceHost(), spec.vmId(), migrationId));
+    }
+
+    private void stopDestination(Spec spec) {
+        gateway.send(new AgentCommand.StopVm(commandId(migrationId, STOP_DESTINATION), spec.destinationHost(), spec.vmId(), true));
+    }
+
+    /**
+     * Queries are reads, not steps: each asks afresh, under an id naming the end asked and the moment
+     * ({@code query-source-<ms>}, {@code query-destination-<ms>}), so the agent answers with QEMU's state
+     * now rather than with a deduplicated old answer, and the answer can be routed by its id alone.
+     */
+    private void query(String host, Spec spec) {
+        lastQueryAt = now();
+        String step = (host.equals(spec.destinationHost()) ? QUERY_DESTINATION : QUERY_SOURCE) + lastQueryAt.toEpochMilli();
+        gateway.send(new AgentCommand.QueryMigration(commandId(migrationId, step), host, spec.vmId(), migrationId));
+    }
+
+    /** What the agents get: see {@link CoordinatorPolicy#initialMigrationPolicy()}. */
+    static MigrationPolicy agentPolicy(Spec spec, long downtimeLimitMs) {
+        return spec.policy().initialMigrationPolicy().toBuilder().downtimeLimitMs(downtimeLimitMs).build();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String reasonOf(Cancel c) {
+        return blank(c.reason()) ? "no reason given" : c.reason();
+    }
+
+    private static Spec spec(MigrationState s) {
+        if (s instanceof Live l) return l.spec();
+        if (s instanceof Completed c) return c.spec();
+        if (s instanceof Failed f) return f.spec();
+        if (s instanceof Cancelled c) return c.spec();
+        return null;
+    }
+
+    private static Run run(Live s) {
+        if (s instanceof Migrating m) return m.run();
+        if (s instanceof Postcopy p) return p.run();
+        if (s instanceof Cancelling c) return c.run();
+        if (s instanceof Confirming c) return c.run();
+        return null;
+    }
+}

@@ -1,0 +1,90 @@
+package io.drover.coordinator.migration;
+
+import io.drover.coordinator.infra.CborSerializable;
+import io.drover.coordinator.policy.ConvergenceLadder;
+import io.drover.coordinator.policy.CoordinatorPolicy;
+
+import java.time.Instant;
+
+/**
+ * What happened to one migration, in the past tense. Every event carries the migration id, its own
+ * time (taken by the command handler; event handlers never read a clock), and the phase before and after.
+ */
+public sealed interface MigrationEvent extends CborSerializable {
+    String migrationId();
+
+    Instant time();
+
+    Phase oldPhase();
+
+    Phase newPhase();
+
+    /** An operator asked for the migration; the destination is asked to prepare next. */
+    record MigrationRequested(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String vmId,
+                              String sourceHost, String destinationHost, int memoryMiB, int vcpus,
+                              CoordinatorPolicy policy) implements MigrationEvent {
+    }
+
+    /** The destination listens on {@code newUri}. */
+    record DestinationPrepared(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String oldUri,
+                               String newUri) implements MigrationEvent {
+    }
+
+    /** Persisted before start-migration ({@code migrate}) is sent, under {@code commandId}. */
+    record MigrateIssued(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String commandId,
+                         String uri, long downtimeLimitMs) implements MigrationEvent {
+    }
+
+    /** The source accepted {@code migrate}. */
+    record SourceStarted(String migrationId, Instant time, Phase oldPhase, Phase newPhase) implements MigrationEvent {
+    }
+
+    /**
+     * A sample of the source's {@code query-migrate}.
+     *
+     * @param newLow whether {@code remaining} is the lowest seen so far (progress, for the stall timeout)
+     */
+    record ProgressRecorded(String migrationId, Instant time, Phase oldPhase, Phase newPhase, Instant sampledAt,
+                            String status, long oldPass, long newPass, Long remaining, Long transferred,
+                            Long dirtyPagesRate, Long expectedDowntimeMs, Long cpuThrottlePercentage,
+                            boolean newLow) implements MigrationEvent {
+    }
+
+    /**
+     * A step of the convergence ladder that tunes the running migration (the downtime limit),
+     * sent as tune-migration under {@code commandId}. Post-copy and cancel have events of their own.
+     */
+    record ConvergenceDecisionTaken(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
+                                    ConvergenceLadder.Kind decision, String reason, long pass,
+                                    long oldDowntimeLimitMs, long newDowntimeLimitMs, String commandId) implements MigrationEvent {
+    }
+
+    /** Persisted before the switch to post-copy is sent, under {@code commandId}; from here on no cancel. */
+    record PostcopySwitchRequested(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String reason,
+                                   String commandId) implements MigrationEvent {
+    }
+
+    /** Persisted before {@code migrate_cancel} is sent to the source, under {@code commandId}. */
+    record CancellationRequested(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String reason,
+                                 String commandId) implements MigrationEvent {
+    }
+
+    /** The source completed: the guest's state is on the destination, which must confirm it runs it. */
+    record SwitchoverCompleted(String migrationId, Instant time, Phase oldPhase, Phase newPhase) implements MigrationEvent {
+    }
+
+    /** The destination runs the guest; persisted before the source is retired under {@code retireCommandId}. */
+    record MigrationCompleted(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
+                              String retireCommandId) implements MigrationEvent {
+    }
+
+    /** The migration failed, for {@code reason}. */
+    record MigrationFailed(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
+                           String reason) implements MigrationEvent {
+    }
+
+    /** The migration was cancelled, for {@code reason}; the guest runs on the source. */
+    record MigrationCancelled(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
+                              String reason) implements MigrationEvent {
+    }
+}

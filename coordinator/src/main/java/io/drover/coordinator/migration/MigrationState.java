@@ -1,0 +1,247 @@
+package io.drover.coordinator.migration;
+
+import io.drover.coordinator.infra.CborSerializable;
+import io.drover.coordinator.migration.MigrationEvent.*;
+import io.drover.coordinator.policy.CoordinatorPolicy;
+
+import java.time.Instant;
+
+/**
+ * The lifecycle of one migration, one type per phase; each transition is a method taking the event that
+ * causes it. Nothing here reads a clock.
+ */
+public sealed interface MigrationState extends CborSerializable {
+
+    Phase phase();
+
+    MigrationSummary summary(String migrationId);
+
+    /**
+     * What was asked for.
+     */
+    record Spec(String vmId, String sourceHost, String destinationHost, int memoryMiB, int vcpus,
+                CoordinatorPolicy policy, Instant requestedAt) implements CborSerializable {
+        long memoryBytes() {
+            return (long) memoryMiB << 20;
+        }
+    }
+
+    /**
+     * A running migration's figures.
+     *
+     * @param lastProgressAt when {@code remaining} last reached a new low (or migrate was issued)
+     * @param tunes          how many tune-migration commands were sent (the next one's id)
+     */
+    record Run(String uri, Instant issuedAt, boolean sourceStarted, long pass, long lastDecisionPass,
+               Instant lastSampleAt, Long remaining, Long lowestRemaining, Instant lastProgressAt,
+               Long expectedDowntimeMs, long downtimeLimitMs, boolean autoConvergeOn, int tunes) implements CborSerializable {
+
+        Run started() {
+            return new Run(uri, issuedAt, true, pass, lastDecisionPass, lastSampleAt, remaining, lowestRemaining,
+                    lastProgressAt, expectedDowntimeMs, downtimeLimitMs, autoConvergeOn, tunes);
+        }
+
+        Run recorded(ProgressRecorded e) {
+            return new Run(uri, issuedAt, sourceStarted, e.newPass(), lastDecisionPass, e.sampledAt(), e.remaining(),
+                    e.newLow() ? e.remaining() : lowestRemaining, e.newLow() ? e.sampledAt() : lastProgressAt,
+                    e.expectedDowntimeMs(), downtimeLimitMs, autoConvergeOn, tunes);
+        }
+
+        Run decided(ConvergenceDecisionTaken e) {
+            return new Run(uri, issuedAt, sourceStarted, pass, e.pass(), lastSampleAt, remaining, lowestRemaining,
+                    lastProgressAt, expectedDowntimeMs, e.newDowntimeLimitMs(), autoConvergeOn, tunes + 1);
+        }
+
+        /** Whether a sample with this remaining figure is progress: a new low. */
+        boolean isNewLow(Long sampleRemaining) {
+            return sampleRemaining != null && (lowestRemaining == null || sampleRemaining < lowestRemaining);
+        }
+    }
+
+    private static MigrationSummary summary(String id, Phase phase, Spec s, Run r, String uri, String reason) {
+        return new MigrationSummary(id, phase, s.vmId(), s.sourceHost(), s.destinationHost(),
+                r != null ? r.uri() : uri, r != null ? r.pass() : 0,
+                r != null ? r.downtimeLimitMs() : s.policy().downtimeLimitAtStep(1),
+                r != null ? r.autoConvergeOn() : s.policy().autoConverge(), reason);
+    }
+
+    /** A migration that has not ended: it can still fail. */
+    sealed interface Live extends MigrationState {
+        Spec spec();
+
+        default Failed failed(MigrationFailed e) {
+            return new Failed(spec(), e.oldPhase(), e.reason(), e.time());
+        }
+    }
+
+    /** A migration that can still be cancelled (nothing irreversible has happened). */
+    sealed interface Cancellable extends Live {
+        default Cancelled cancelled(MigrationCancelled e) {
+            return new Cancelled(spec(), e.oldPhase(), e.reason(), e.time());
+        }
+    }
+
+    /** No migration with this id. */
+    record Empty() implements MigrationState {
+        public Phase phase() {
+            return Phase.NEW;
+        }
+
+        public MigrationSummary summary(String id) {
+            return new MigrationSummary(id, Phase.NEW, null, null, null, null, 0, 0, false, null);
+        }
+
+        Preparing requested(MigrationRequested e) {
+            return new Preparing(new Spec(e.vmId(), e.sourceHost(), e.destinationHost(), e.memoryMiB(), e.vcpus(),
+                    e.policy(), e.time()));
+        }
+    }
+
+    /** The destination was asked to prepare an incoming QEMU. */
+    record Preparing(Spec spec) implements Cancellable {
+        public Phase phase() {
+            return Phase.PREPARING;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, null, null, null);
+        }
+
+        Prepared prepared(DestinationPrepared e) {
+            return new Prepared(spec, e.newUri());
+        }
+    }
+
+    /** The destination listens; {@code migrate} is about to be issued (only ever seen between two events of one write). */
+    record Prepared(Spec spec, String uri) implements Live {
+        public Phase phase() {
+            return Phase.PREPARED;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, null, uri, null);
+        }
+
+        Migrating issued(MigrateIssued e) {
+            return new Migrating(spec, new Run(uri, e.time(), false, 0, 0, null, null, null, e.time(), null,
+                    e.downtimeLimitMs(), spec.policy().autoConverge(), 0));
+        }
+    }
+
+    /** Pre-copy: the source copies RAM pass after pass; the convergence ladder watches. */
+    record Migrating(Spec spec, Run run) implements Cancellable {
+        public Phase phase() {
+            return Phase.MIGRATING;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, run, null, null);
+        }
+
+        Migrating started(SourceStarted e) {
+            return new Migrating(spec, run.started());
+        }
+
+        Migrating recorded(ProgressRecorded e) {
+            return new Migrating(spec, run.recorded(e));
+        }
+
+        Migrating decided(ConvergenceDecisionTaken e) {
+            return new Migrating(spec, run.decided(e));
+        }
+
+        Postcopy postcopy(PostcopySwitchRequested e) {
+            return new Postcopy(spec, run, e.reason());
+        }
+
+        Cancelling cancelling(CancellationRequested e) {
+            return new Cancelling(spec, run, e.reason(), e.time());
+        }
+
+        Confirming switchedOver(SwitchoverCompleted e) {
+            return new Confirming(spec, run, e.oldPhase(), e.time());
+        }
+    }
+
+    /** Post-copy: the destination runs the guest and pulls the rest; never cancelled. */
+    record Postcopy(Spec spec, Run run, String reason) implements Live {
+        public Phase phase() {
+            return Phase.POSTCOPY;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, run, null, reason);
+        }
+
+        Postcopy recorded(ProgressRecorded e) {
+            return new Postcopy(spec, run.recorded(e), reason);
+        }
+
+        Confirming switchedOver(SwitchoverCompleted e) {
+            return new Confirming(spec, run, e.oldPhase(), e.time());
+        }
+    }
+
+    /** {@code migrate_cancel} was sent; waiting for the source to report the end. */
+    record Cancelling(Spec spec, Run run, String reason, Instant since) implements Cancellable {
+        public Phase phase() {
+            return Phase.CANCELLING;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, run, null, reason);
+        }
+
+        Confirming switchedOver(SwitchoverCompleted e) {
+            return new Confirming(spec, run, e.oldPhase(), e.time());
+        }
+    }
+
+    /** The source completed; waiting for the destination to confirm it runs the guest. */
+    record Confirming(Spec spec, Run run, Phase from, Instant since) implements Live {
+        public Phase phase() {
+            return Phase.CONFIRMING;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, run, null, null);
+        }
+
+        Completed completed(MigrationCompleted e) {
+            return new Completed(spec, run, e.time());
+        }
+    }
+
+    /** The guest runs on the destination; the source was told to retire. */
+    record Completed(Spec spec, Run run, Instant completedAt) implements MigrationState {
+        public Phase phase() {
+            return Phase.COMPLETED;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, run, null, null);
+        }
+    }
+
+    /** The migration failed in {@code failedIn}. */
+    record Failed(Spec spec, Phase failedIn, String reason, Instant at) implements MigrationState {
+        public Phase phase() {
+            return Phase.FAILED;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, null, null, reason);
+        }
+    }
+
+    /** The migration was cancelled in {@code cancelledIn}; the guest runs on the source. */
+    record Cancelled(Spec spec, Phase cancelledIn, String reason, Instant at) implements MigrationState {
+        public Phase phase() {
+            return Phase.CANCELLED;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, null, null, reason);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package io.drover.coordinator.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.drover.coordinator.Coordinator;
+import io.drover.coordinator.host.HostCommand;
+import io.drover.coordinator.host.HostSummary;
+import io.drover.coordinator.testing.RecordingGateway;
+import io.drover.events.HostStatus;
+import io.drover.events.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The REST API against a real Coordinator on a fresh PostgreSQL database: its 4xx cases and a happy path. */
+class HttpApiTest {
+    static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
+    static String db;
+    static Coordinator coordinator;
+    static HttpApi api;
+    static final HttpClient http = HttpClient.newHttpClient();
+    static String base;
+    static final RecordingGateway gateway = new RecordingGateway();
+
+    record Res(int status, JsonNode body) {
+        String error() {
+            return body.path("error").asText();
+        }
+
+        String field() {
+            return body.path("field").asText(null);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = "drover_api_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + db);
+        }
+        coordinator = Coordinator.start(Coordinator.config(Map.of(
+                "drover.db.url", SERVER + db, "drover.db.user", "postgres", "drover.db.password", "",
+                "pekko.remote.artery.canonical.port", 0, "pekko.loglevel", "WARNING",
+                "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on")), gateway);
+        api = coordinator.startApi("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + api.port();
+        register("kvm-1", List.of(new HostStatus.VmState("vm-42", "running", 512, 1), new HostStatus.VmState("vm-43", "running", 512, 1)));
+        register("kvm-2", List.of());
+    }
+
+    static void register(String host, List<HostStatus.VmState> vms) throws Exception {
+        HostStatus st = new HostStatus(host, "7.2.22", "7.2", "kvm", 8192, 4, vms, 0, Instant.now());
+        coordinator.host(host).<HostSummary>askWithStatus(r -> new HostCommand.Register(st, r), Duration.ofSeconds(20))
+                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (api != null) {
+            api.close();
+        }
+        if (coordinator != null) {
+            coordinator.stop(Duration.ofSeconds(30));
+        }
+        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        }
+    }
+
+    static Res send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.toString());
+        return new Res(r.statusCode(), Json.mapper().readTree(r.body()));
+    }
+
+    static Res post(String path, String body) throws Exception {
+        return send("POST", path, body);
+    }
+
+    static Res get(String path) throws Exception {
+        return send("GET", path, null);
+    }
+
+    @Test
+    void malformedJsonIs400() throws Exception {
+        Res r = post("/api/migrations", "{\"vmId\": \"vm-42\", ");
+        assertEquals(400, r.status(), r.body().toString());
+        assertTrue(r.error().startsWith("malformed JSON"), r.error());
+    }
+
+    @Test
+    void missingVmIdIs400NamingIt() throws Exception {
+        Res r = post("/api/migrations", "{\"to\": \"kvm-2\"}");
+        assertEquals(400, r.status());
+        assertEquals("vmId", r.field());
+        assertEquals("vmId is missing", r.error());
+        Res wrongType = post("/api/migrations", "{\"vmId\": 42, \"to\": \"kvm-2\"}");
+        assertEquals(400, wrongType.status());
+        assertEquals("vmId must be a string, got number", wrongType.error());
+    }
+
+    @Test
+    void unknownVmIs404() throws Exception {
+        Res r = post("/api/migrations", "{\"vmId\": \"vm-nope\", \"to\": \"kvm-2\"}");
+        assertEquals(404, r.status());
+        assertEquals("vmId", r.field());
+        assertTrue(r.error().contains("unknown VM vm-nope"), r.error());
+    }
+
+    @Test
+    void unknownHostIs404() throws Exception {
+        Res r = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-9\"}");
+        assertEquals(404, r.status());
+        assertEquals("to", r.field());
+        assertEquals("unknown host kvm-9", r.error());
+    }
+
+    @Test
+    void destinationEqualToSourceIs409() throws Exception {
+        Res r = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-1\"}");
+        assertEquals(409, r.status());
+        assertEquals("to", r.field());
+        assertTrue(r.error().contains("already runs on kvm-1"), r.error());
+    }
+
+    @Test
+    void aBadPolicyIs400NamingTheSetting() throws Exception {
+        Res combo = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"postcopy\": true, \"multifd\": true}}");
+        assertEquals(400, combo.status());
+        assertEquals("policy", combo.field());
+        assertTrue(combo.error().contains("post-copy and multifd cannot be combined"), combo.error());
+        Res type = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": \"soon\"}}");
+        assertEquals(400, type.status());
+        assertEquals("policy.downtimeLimitMs", type.field());
+        Res unknown = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"turbo\": true}}");
+        assertEquals(400, unknown.status());
+        assertEquals("policy.turbo", unknown.field());
+        Res range = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": -5}}");
+        assertEquals(400, range.status());
+        assertTrue(range.error().contains("downtime limit must be between 0 and 2000000 ms, got -5"), range.error());
+    }
+
+    static void tell(String id, java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<io.drover.coordinator.migration.MigrationSummary>>, io.drover.coordinator.migration.MigrationCommand> c) throws Exception {
+        coordinator.migration(id).askWithStatus(c::apply, Duration.ofSeconds(20)).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aCancelRefusedAfterSwitchoverIs409WithTheReason() throws Exception {
+        Res created = post("/api/migrations", "{\"vmId\": \"vm-43\", \"to\": \"kvm-2\"}");
+        assertEquals(201, created.status(), created.body().toString());
+        String id = created.body().get("migrationId").asText();
+        // As the agents' results would: prepared, started, the source completed; the destination has to confirm.
+        tell(id, r -> new io.drover.coordinator.migration.MigrationCommand.DestinationPrepared("tcp:127.0.0.1:49152", r));
+        tell(id, io.drover.coordinator.migration.MigrationCommand.MigrationStarted::new);
+        tell(id, io.drover.coordinator.migration.MigrationCommand.SourceCompleted::new);
+        Res refused = post("/api/migrations/" + id + "/cancel", null);
+        assertEquals(409, refused.status(), refused.body().toString());
+        assertTrue(refused.error().contains("cannot be cancelled: the source completed"), refused.error());
+        assertEquals("CONFIRMING", get("/api/migrations/" + id).body().get("phase").asText());
+    }
+
+    @Test
+    void unknownMigrationAndItsCancelAre404() throws Exception {
+        assertEquals(404, get("/api/migrations/m-nope").status());
+        assertEquals(404, get("/api/migrations/m-nope/events").status());
+        Res cancel = post("/api/migrations/m-nope/cancel", null);
+        assertEquals(404, cancel.status());
+        assertEquals("unknown migration m-nope", cancel.error());
+    }
+
+    @Test
+    void unknownEndpointWrongMethodAndBadAuditParametersAre4xx() throws Exception {
+        assertEquals(404, get("/api/nothing").status());
+        assertEquals(405, send("DELETE", "/api/hosts", null).status());
+        Res since = get("/api/audit?since=yesterday");
+        assertEquals(400, since.status());
+        assertEquals("since", since.field());
+        Res limit = get("/api/audit?limit=0");
+        assertEquals(400, limit.status());
+        assertEquals("limit", limit.field());
+        assertEquals(200, get("/api/audit?vm=vm-42").status());
+    }
+
+    @Test
+    void hostsVmsAndAMigrationCreatedReadBackAndCancelled() throws Exception {
+        JsonNode hosts = get("/api/hosts").body();
+        assertEquals(List.of("kvm-1", "kvm-2"), hosts.findValuesAsText("hostId"));
+        assertTrue(hosts.get(0).get("up").asBoolean());
+        assertEquals("7.2.22", hosts.get(0).get("qemuVersion").asText());
+        JsonNode vms = get("/api/vms").body();
+        assertEquals(2, vms.size());
+        assertEquals("kvm-1", vms.get(0).get("hostId").asText());
+
+        Res created = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": 500, \"autoConverge\": true}}");
+        assertEquals(201, created.status(), created.body().toString());
+        String id = created.body().get("migrationId").asText();
+        assertEquals("kvm-1", created.body().get("sourceHost").asText());
+        assertEquals("PREPARING", created.body().get("phase").asText());
+
+        Res again = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\"}");
+        assertEquals(409, again.status());
+        assertTrue(again.error().contains("already migrating (" + id), again.error());
+
+        assertEquals("vm-42", get("/api/migrations/" + id).body().get("vmId").asText());
+        JsonNode events = get("/api/migrations/" + id + "/events").body();
+        assertEquals("MigrationRequested", events.get(0).get("type").asText());
+        assertTrue(events.get(0).has("time"));
+        assertTrue(get("/api/migrations").body().findValuesAsText("migrationId").contains(id));
+
+        Res cancelled = post("/api/migrations/" + id + "/cancel", "{\"reason\": \"operator changed their mind\"}");
+        assertEquals(200, cancelled.status(), cancelled.body().toString());
+        JsonNode after = get("/api/migrations/" + id + "/events").body();
+        assertTrue(after.toString().contains("operator changed their mind"), after.toString());
+    }
+
+    @Test
+    void aVmRequestIsCheckedThenSentAsDefineAndStart() throws Exception {
+        Res missing = post("/api/vms", "{\"host\": \"kvm-2\"}");
+        assertEquals(400, missing.status(), missing.body().toString());
+        assertEquals("vmId", missing.field());
+        Res badId = post("/api/vms", "{\"vmId\": \"../etc\", \"host\": \"kvm-2\"}");
+        assertEquals(400, badId.status());
+        assertEquals("vmId", badId.field());
+        Res badMemory = post("/api/vms", "{\"vmId\": \"vm-new\", \"host\": \"kvm-2\", \"memoryMiB\": \"lots\"}");
+        assertEquals(400, badMemory.status());
+        assertEquals("memoryMiB", badMemory.field());
+        Res badRate = post("/api/vms", "{\"vmId\": \"vm-new\", \"host\": \"kvm-2\", \"dirtyRate\": -5}");
+        assertEquals(400, badRate.status());
+        assertEquals("dirtyRate", badRate.field());
+        Res unknownField = post("/api/vms", "{\"vmId\": \"vm-new\", \"host\": \"kvm-2\", \"disk\": 1}");
+        assertEquals(400, unknownField.status());
+        assertEquals("disk", unknownField.field());
+        Res unknownHost = post("/api/vms", "{\"vmId\": \"vm-new\", \"host\": \"kvm-9\"}");
+        assertEquals(404, unknownHost.status());
+        assertEquals("host", unknownHost.field());
+        Res exists = post("/api/vms", "{\"vmId\": \"vm-43\", \"host\": \"kvm-2\"}");
+        assertEquals(409, exists.status());
+        assertEquals("vmId", exists.field());
+        assertTrue(gateway.sent().stream().noneMatch(s -> s.command().vmId().equals("vm-new")));
+
+        Res ok = post("/api/vms", "{\"vmId\": \"vm-new\", \"host\": \"kvm-2\", \"memoryMiB\": 128, \"dirtyRate\": 8388608}");
+        assertEquals(202, ok.status(), ok.body().toString());
+        List<io.drover.events.AgentCommand> sent = gateway.sent().stream().map(RecordingGateway.Sent::command)
+                .filter(c -> c.vmId().equals("vm-new")).toList();
+        assertEquals(2, sent.size(), sent.toString());
+        io.drover.events.AgentCommand.DefineVm define = assertInstanceOf(io.drover.events.AgentCommand.DefineVm.class, sent.get(0));
+        assertEquals("vm/kvm-2/vm-new/define", define.commandId());
+        assertEquals("kvm-2", define.hostId());
+        assertEquals(128, define.memoryMiB());
+        assertEquals(1, define.vcpus());
+        assertEquals(8388608, define.dirtyRate());
+        assertEquals("vm/kvm-2/vm-new/start", assertInstanceOf(io.drover.events.AgentCommand.StartVm.class, sent.get(1)).commandId());
+    }
+}

@@ -1,0 +1,582 @@
+package io.drover.coordinator.migration;
+
+import io.drover.coordinator.migration.MigrationCommand.*;
+import io.drover.coordinator.migration.MigrationEvent.*;
+import io.drover.coordinator.migration.MigrationState.*;
+import io.drover.coordinator.policy.ConvergenceLadder;
+import io.drover.coordinator.policy.CoordinatorPolicy;
+import io.drover.coordinator.testing.MutableClock;
+import io.drover.coordinator.testing.RecordingGateway;
+import io.drover.coordinator.testing.UnitTestConfig;
+import io.drover.events.AgentCommand;
+import io.drover.events.MigrationInfo;
+import io.drover.events.MigrationPolicy;
+import io.drover.events.MigrationStats;
+import io.drover.events.MigrationStatus;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResult;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Every transition of {@link MigrationEntity}, with every event it emits asserted. */
+class MigrationEntityTest {
+    static ActorTestKit testKit;
+    static PersistenceTestKit journal;
+
+    static final Instant T0 = Instant.parse("2026-11-21T20:00:00Z");
+    static final String VM = "vm-42", SRC = "kvm-1", DST = "kvm-2", URI = "tcp:10.0.0.2:49152";
+
+    MutableClock clock;
+    RecordingGateway gateway;
+    String id;
+    EventSourcedBehaviorTestKit<MigrationCommand, MigrationEvent, MigrationState> kit;
+
+    @BeforeAll
+    static void start() {
+        testKit = ActorTestKit.create("MigrationEntityTest", UnitTestConfig.config());
+        journal = PersistenceTestKit.create(testKit.system());
+    }
+
+    @AfterAll
+    static void stop() {
+        testKit.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void fresh() {
+        clock = new MutableClock(T0);
+        gateway = new RecordingGateway();
+        id = "m-" + UUID.randomUUID().toString().substring(0, 8);
+        gateway.journalSize(() -> journal.persistedInStorage("Migration|" + id).size());
+        kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+                MigrationEntity.create(id, gateway, clock, Duration.ofHours(1)));
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    static CoordinatorPolicy policy() {
+        return CoordinatorPolicy.of(MigrationPolicy.builder().downtimeLimitMs(400L).build())
+                .withDowntimeSteps(4)
+                .withStallTimeout(Duration.ofSeconds(30))
+                .withCompletionTimeoutPerGiB(Duration.ofSeconds(100));
+    }
+
+    static CoordinatorPolicy postcopyPolicy() {
+        return CoordinatorPolicy.of(MigrationPolicy.builder().downtimeLimitMs(400L).postcopy(true).postcopyAfterPasses(2).build())
+                .withDowntimeSteps(4);
+    }
+
+    CommandResultWithReply<MigrationCommand, MigrationEvent, MigrationState, StatusReply<MigrationSummary>> run(
+            Function<ActorRef<StatusReply<MigrationSummary>>, MigrationCommand> c) {
+        return kit.runCommand(c);
+    }
+
+    MigrationSummary ok(CommandResultWithReply<MigrationCommand, MigrationEvent, MigrationState, StatusReply<MigrationSummary>> r) {
+        assertTrue(r.reply().isSuccess(), () -> "expected success, got " + r.reply());
+        return r.reply().getValue();
+    }
+
+    String error(CommandResultWithReply<MigrationCommand, MigrationEvent, MigrationState, StatusReply<MigrationSummary>> r) {
+        assertTrue(r.reply().isError(), () -> "expected an error, got " + r.reply());
+        assertTrue(r.hasNoEvents(), () -> "a rejected command persists nothing, got " + r.events());
+        return r.reply().getError().getMessage();
+    }
+
+    void repeated(CommandResultWithReply<MigrationCommand, MigrationEvent, MigrationState, StatusReply<MigrationSummary>> r) {
+        ok(r);
+        assertTrue(r.hasNoEvents(), () -> "a repeated command persists nothing, got " + r.events());
+    }
+
+    /** Asserts the exact event types, in order, and returns them for field assertions. */
+    static List<MigrationEvent> events(CommandResult<MigrationCommand, MigrationEvent, MigrationState> r, Class<?>... types) {
+        List<MigrationEvent> es = r.events();
+        assertEquals(types.length, es.size(), () -> "events: " + es);
+        for (int i = 0; i < types.length; i++) {
+            assertEquals(types[i], es.get(i).getClass(), "event " + i);
+        }
+        return es;
+    }
+
+    static void phases(MigrationEvent e, Phase from, Phase to) {
+        assertEquals(from, e.oldPhase(), () -> "old phase of " + e);
+        assertEquals(to, e.newPhase(), () -> "new phase of " + e);
+    }
+
+    void created(CoordinatorPolicy p) {
+        var r = run(re -> new Create(VM, SRC, DST, 1024, 2, p, re));
+        ok(r);
+        events(r, MigrationRequested.class);
+        gateway.take();
+    }
+
+    void migrating(CoordinatorPolicy p) {
+        created(p);
+        var r = run(re -> new MigrationCommand.DestinationPrepared(URI, re));
+        events(r, MigrationEvent.DestinationPrepared.class, MigrateIssued.class);
+        gateway.take();
+    }
+
+    static MigrationInfo sample(MigrationStatus status, long pass, long remaining, Long expectedDowntime) {
+        MigrationStats ram = new MigrationStats(1_000_000L, remaining, 1L << 30, null, null, null, null, 5_000L, 800.0,
+                pass, null, 4096L, null, null, null, null, null, null, null);
+        return new MigrationInfo(status, ram, null, null, null, 1000L, expectedDowntime, null, null, null, null, null,
+                null, null, null, null, null, null, null);
+    }
+
+    CommandResultWithReply<MigrationCommand, MigrationEvent, MigrationState, StatusReply<MigrationSummary>> progress(
+            long pass, long remaining, Long expectedDowntime) {
+        clock.advance(Duration.ofSeconds(1));
+        Instant at = clock.instant();
+        return run(re -> new Progress(sample(MigrationStatus.ACTIVE, pass, remaining, expectedDowntime), at, re));
+    }
+
+    // ------------------------------------------------------------ Empty
+
+    @Test
+    void createPersistsTheRequestAndAsksTheDestinationToPrepare() {
+        var r = run(re -> new Create(VM, SRC, DST, 1024, 2, policy(), re));
+        MigrationSummary s = ok(r);
+        assertEquals(Phase.PREPARING, s.phase());
+        MigrationRequested e = (MigrationRequested) events(r, MigrationRequested.class).get(0);
+        phases(e, Phase.NEW, Phase.PREPARING);
+        assertEquals(id, e.migrationId());
+        assertEquals(T0, e.time());
+        assertEquals(VM, e.vmId());
+        assertEquals(SRC, e.sourceHost());
+        assertEquals(DST, e.destinationHost());
+        assertEquals(policy(), e.policy());
+        assertInstanceOf(Preparing.class, r.state());
+
+        List<RecordingGateway.Sent> sent = gateway.sent();
+        assertEquals(1, sent.size());
+        assertEquals(1, sent.get(0).journalSize(), "the request is persisted before prepare-incoming is sent");
+        AgentCommand.PrepareIncoming p = assertInstanceOf(AgentCommand.PrepareIncoming.class, sent.get(0).command());
+        assertEquals("migration/" + id + "/prepare-incoming", p.commandId());
+        assertEquals(DST, p.hostId());
+        assertEquals(1024, p.memoryMiB());
+        assertEquals(100L, p.policy().downtimeLimitMs(), "the ladder's first step: 400 ms / 4");
+    }
+
+    @Test
+    void anImpossibleCreateIsRejectedNamingEveryProblem() {
+        CoordinatorPolicy bad = CoordinatorPolicy.of(MigrationPolicy.builder().postcopy(true).multifd(true).build());
+        String why = error(run(re -> new Create(VM, SRC, SRC, 0, 2, bad, re)));
+        assertTrue(why.contains("same host kvm-1"), why);
+        assertTrue(why.contains("memoryMiB must be positive"), why);
+        assertTrue(why.contains("post-copy and multifd"), why);
+        assertInstanceOf(Empty.class, kit.getState());
+        assertTrue(gateway.sent().isEmpty());
+    }
+
+    @Test
+    void commandsForAMigrationThatDoesNotExistAreRejected() {
+        assertTrue(error(run(Get::new)).contains("does not exist"));
+        assertTrue(error(run(re -> new Cancel("x", re))).contains("in phase NEW"));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+    }
+
+    // ------------------------------------------------------------ Preparing
+
+    @Test
+    void aRepeatedCreateSucceedsWithoutPersistingAndADifferentOneIsRejected() {
+        created(policy());
+        repeated(run(re -> new Create(VM, SRC, DST, 1024, 2, policy(), re)));
+        assertTrue(error(run(re -> new Create(VM, SRC, "kvm-3", 1024, 2, policy(), re))).contains("already exists"));
+        assertTrue(gateway.sent().isEmpty());
+    }
+
+    @Test
+    void destinationPreparedPersistsTheIssueBeforeStartMigrationIsSent() {
+        created(policy());
+        clock.advance(Duration.ofSeconds(2));
+        var r = run(re -> new MigrationCommand.DestinationPrepared(URI, re));
+        assertEquals(Phase.MIGRATING, ok(r).phase());
+        List<MigrationEvent> es = events(r, MigrationEvent.DestinationPrepared.class, MigrateIssued.class);
+        MigrationEvent.DestinationPrepared dp = (MigrationEvent.DestinationPrepared) es.get(0);
+        phases(dp, Phase.PREPARING, Phase.PREPARED);
+        assertNull(dp.oldUri());
+        assertEquals(URI, dp.newUri());
+        assertEquals(T0.plusSeconds(2), dp.time());
+        MigrateIssued mi = (MigrateIssued) es.get(1);
+        phases(mi, Phase.PREPARED, Phase.MIGRATING);
+        assertEquals("migration/" + id + "/start-migration", mi.commandId());
+        assertEquals(100, mi.downtimeLimitMs());
+
+        List<RecordingGateway.Sent> sent = gateway.sent();
+        assertEquals(1, sent.size());
+        assertEquals(3, sent.get(0).journalSize(), "MigrateIssued is in the journal before migrate is sent");
+        AgentCommand.StartMigration sm = assertInstanceOf(AgentCommand.StartMigration.class, sent.get(0).command());
+        assertEquals(mi.commandId(), sm.commandId());
+        assertEquals(SRC, sm.hostId());
+        assertEquals(URI, sm.uri());
+    }
+
+    @Test
+    void destinationPreparedWithoutAUriIsRejected() {
+        created(policy());
+        assertTrue(error(run(re -> new MigrationCommand.DestinationPrepared(" ", re))).contains("without a uri"));
+    }
+
+    @Test
+    void aFailedPrepareFailsTheMigration() {
+        created(policy());
+        var r = run(re -> new DestinationPrepareFailed("no port free", re));
+        assertEquals(Phase.FAILED, ok(r).phase());
+        MigrationFailed f = (MigrationFailed) events(r, MigrationFailed.class).get(0);
+        phases(f, Phase.PREPARING, Phase.FAILED);
+        assertEquals("the destination host kvm-2 could not prepare: no port free", f.reason());
+        assertTrue(gateway.sent().isEmpty());
+        repeated(run(re -> new DestinationPrepareFailed("no port free", re)));
+        assertTrue(error(run(re -> new MigrationCommand.DestinationPrepared(URI, re))).contains("in phase FAILED (the destination host"));
+    }
+
+    @Test
+    void aDestinationThatDoesNotPrepareInTimeFailsTheMigration() {
+        created(policy());
+        clock.advance(MigrationEntity.PREPARE_TIMEOUT);
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents(), "not yet: exactly at the timeout");
+        clock.advance(Duration.ofSeconds(1));
+        CommandResult<MigrationCommand, MigrationEvent, MigrationState> r = kit.runCommand(new Tick());
+        MigrationFailed f = (MigrationFailed) events(r, MigrationFailed.class).get(0);
+        phases(f, Phase.PREPARING, Phase.FAILED);
+        assertEquals("the destination host kvm-2 did not prepare within 60 s", f.reason());
+        AgentCommand.StopVm stop = assertInstanceOf(AgentCommand.StopVm.class, gateway.take().get(0));
+        assertEquals(DST, stop.hostId());
+        assertTrue(stop.force());
+    }
+
+    @Test
+    void cancelWhilePreparingCancelsAndStopsTheDestination() {
+        created(policy());
+        var r = run(re -> new Cancel("operator changed their mind", re));
+        MigrationCancelled c = (MigrationCancelled) events(r, MigrationCancelled.class).get(0);
+        phases(c, Phase.PREPARING, Phase.CANCELLED);
+        assertTrue(c.reason().contains("operator changed their mind"));
+        assertEquals(List.of(new AgentCommand.StopVm("migration/" + id + "/stop-destination", DST, VM, true)), gateway.take());
+        repeated(run(re -> new Cancel("again", re)));
+    }
+
+    // ------------------------------------------------------------ Migrating
+
+    @Test
+    void theSourceStartingIsRecordedOnce() {
+        migrating(policy());
+        var r = run(MigrationStarted::new);
+        ok(r);
+        phases(events(r, SourceStarted.class).get(0), Phase.MIGRATING, Phase.MIGRATING);
+        repeated(run(MigrationStarted::new));
+        repeated(run(re -> new MigrationCommand.DestinationPrepared(URI, re)));
+        assertTrue(error(run(re -> new MigrationCommand.DestinationPrepared("tcp:other:1", re))).contains("already migrates to"));
+    }
+
+    @Test
+    void samplesAreRecordedAndAnOlderOrRepeatedOneIsIgnored() {
+        migrating(policy());
+        var r = progress(1, 500_000_000L, null);
+        ProgressRecorded p = (ProgressRecorded) events(r, ProgressRecorded.class).get(0);
+        phases(p, Phase.MIGRATING, Phase.MIGRATING);
+        assertEquals(0, p.oldPass());
+        assertEquals(1, p.newPass());
+        assertEquals(500_000_000L, p.remaining());
+        assertEquals("active", p.status());
+        assertTrue(p.newLow());
+        Instant same = p.sampledAt();
+        repeated(run(re -> new Progress(sample(MigrationStatus.ACTIVE, 1, 1, null), same, re)));
+        assertTrue(gateway.sent().isEmpty());
+    }
+
+    @Test
+    void aPassOverTheDowntimeLimitRaisesTheLimitOneStep() {
+        migrating(policy());
+        events(progress(1, 500_000_000L, null), ProgressRecorded.class);
+        var r = progress(2, 100_000_000L, 900L);
+        List<MigrationEvent> es = events(r, ProgressRecorded.class, ConvergenceDecisionTaken.class);
+        assertEquals(2, ((ProgressRecorded) es.get(0)).newPass());
+        ConvergenceDecisionTaken d = (ConvergenceDecisionTaken) es.get(1);
+        phases(d, Phase.MIGRATING, Phase.MIGRATING);
+        assertEquals(ConvergenceLadder.Kind.RAISE_DOWNTIME_LIMIT, d.decision());
+        assertEquals(100, d.oldDowntimeLimitMs());
+        assertEquals(200, d.newDowntimeLimitMs());
+        assertTrue(d.reason().contains("expected downtime 900 ms exceeds the limit of 100 ms"), d.reason());
+        assertEquals(200, ok(r).downtimeLimitMs());
+        assertEquals(List.of(new AgentCommand.TuneMigration("migration/" + id + "/tune-1", SRC, VM, id, 200L, null, null, null)),
+                gateway.take());
+        // the same pass again: no second step
+        events(progress(2, 90_000_000L, 900L), ProgressRecorded.class);
+        assertTrue(gateway.sent().isEmpty());
+    }
+
+    @Test
+    void postcopyAfterPassesIsPersistedBeforeTheSwitchIsSentAndIsNeverCancelled() {
+        migrating(postcopyPolicy());
+        events(progress(1, 500_000_000L, null), ProgressRecorded.class);
+        var r = progress(2, 400_000_000L, 5000L);
+        List<MigrationEvent> es = events(r, ProgressRecorded.class, PostcopySwitchRequested.class);
+        assertEquals(2, ((ProgressRecorded) es.get(0)).newPass());
+        PostcopySwitchRequested ps = (PostcopySwitchRequested) es.get(1);
+        phases(ps, Phase.MIGRATING, Phase.POSTCOPY);
+        assertTrue(ps.reason().contains("after 2 passes"), ps.reason());
+        List<RecordingGateway.Sent> sent = gateway.sent();
+        assertEquals(1, sent.size());
+        assertEquals(journal.persistedInStorage("Migration|" + id).size(), sent.get(0).journalSize());
+        assertEquals(new AgentCommand.TuneMigration("migration/" + id + "/start-postcopy", SRC, VM, id, null, null, null, true),
+                sent.get(0).command());
+        gateway.take();
+
+        assertTrue(error(run(re -> new Cancel("please", re))).contains("in post-copy and is never cancelled"));
+        repeated(run(MigrationStarted::new));
+        // samples are still recorded, no ladder
+        ProgressRecorded p = (ProgressRecorded) events(progress(3, 100_000_000L, 5000L), ProgressRecorded.class).get(0);
+        phases(p, Phase.POSTCOPY, Phase.POSTCOPY);
+        assertTrue(gateway.sent().isEmpty());
+
+        var f = run(re -> new SourceFailed("connection reset", re));
+        MigrationFailed mf = (MigrationFailed) events(f, MigrationFailed.class).get(0);
+        phases(mf, Phase.POSTCOPY, Phase.FAILED);
+        assertTrue(mf.reason().contains("failed in post-copy: connection reset"), mf.reason());
+        assertTrue(gateway.sent().isEmpty(), "no clean-up of the destination in post-copy");
+    }
+
+    @Test
+    void qemuSwitchingToPostcopyByItselfIsRecorded() {
+        migrating(postcopyPolicy());
+        clock.advance(Duration.ofSeconds(1));
+        Instant at = clock.instant();
+        var r = run(re -> new Progress(sample(MigrationStatus.POSTCOPY_ACTIVE, 1, 1000, null), at, re));
+        List<MigrationEvent> es = events(r, ProgressRecorded.class, PostcopySwitchRequested.class);
+        assertEquals("postcopy-active", ((ProgressRecorded) es.get(0)).status());
+        phases(es.get(1), Phase.MIGRATING, Phase.POSTCOPY);
+        assertInstanceOf(Postcopy.class, r.state());
+        assertEquals(1, gateway.take().size());
+    }
+
+    @Test
+    void aStalledMigrationIsCancelledPersistingTheRequestFirst() {
+        migrating(policy());
+        events(progress(1, 500_000_000L, null), ProgressRecorded.class);
+        events(progress(2, 600_000_000L, null), ProgressRecorded.class); // not a new low
+        clock.advance(Duration.ofSeconds(30));
+        CommandResult<MigrationCommand, MigrationEvent, MigrationState> r = kit.runCommand(new Tick());
+        CancellationRequested c = (CancellationRequested) events(r, CancellationRequested.class).get(0);
+        phases(c, Phase.MIGRATING, Phase.CANCELLING);
+        assertTrue(c.reason().contains("not reached a new low for 31 s"), c.reason());
+        assertEquals("migration/" + id + "/cancel", c.commandId());
+        List<RecordingGateway.Sent> sent = gateway.sent();
+        assertEquals(new AgentCommand.CancelMigration(c.commandId(), SRC, VM, id), sent.get(0).command());
+        assertEquals(journal.persistedInStorage("Migration|" + id).size(), sent.get(0).journalSize());
+        gateway.take();
+
+        repeated(run(re -> new Cancel("again", re)));
+        repeated(progress(3, 1, null));
+        var end = run(re -> new SourceFailed("cancelled", re));
+        MigrationCancelled mc = (MigrationCancelled) events(end, MigrationCancelled.class).get(0);
+        phases(mc, Phase.CANCELLING, Phase.CANCELLED);
+        assertEquals(c.reason(), mc.reason());
+        assertEquals(List.of(new AgentCommand.StopVm("migration/" + id + "/stop-destination", DST, VM, true)), gateway.take());
+    }
+
+    @Test
+    void anOperatorCancelIsRequestedThenConfirmedBySampleStatus() {
+        migrating(policy());
+        var r = run(re -> new Cancel("maintenance window over", re));
+        CancellationRequested c = (CancellationRequested) events(r, CancellationRequested.class).get(0);
+        phases(c, Phase.MIGRATING, Phase.CANCELLING);
+        assertEquals("cancelled by request: maintenance window over", c.reason());
+        assertInstanceOf(AgentCommand.CancelMigration.class, gateway.take().get(0));
+        clock.advance(Duration.ofSeconds(1));
+        Instant at = clock.instant();
+        var end = run(re -> new Progress(MigrationInfo.ofStatus(MigrationStatus.CANCELLED, null), at, re));
+        phases(events(end, MigrationCancelled.class).get(0), Phase.CANCELLING, Phase.CANCELLED);
+        assertInstanceOf(Cancelled.class, end.state());
+    }
+
+    @Test
+    void aSourceFailureFailsTheMigrationAndStopsTheDestination() {
+        migrating(policy());
+        clock.advance(Duration.ofSeconds(1));
+        Instant at = clock.instant();
+        var r = run(re -> new Progress(MigrationInfo.ofStatus(MigrationStatus.FAILED, "Unable to write to socket"), at, re));
+        MigrationFailed f = (MigrationFailed) events(r, MigrationFailed.class).get(0);
+        phases(f, Phase.MIGRATING, Phase.FAILED);
+        assertEquals("the source host kvm-1 reports the migration failed: Unable to write to socket", f.reason());
+        assertEquals(List.of(new AgentCommand.StopVm("migration/" + id + "/stop-destination", DST, VM, true)), gateway.take());
+        repeated(run(re -> new SourceFailed("again", re)));
+        assertTrue(error(run(re -> new Cancel("late", re))).contains("in phase FAILED"));
+    }
+
+    @Test
+    void aCompletedMigrationIsConfirmedThenTheSourceRetired() {
+        migrating(policy());
+        assertTrue(error(run(DestinationConfirmed::new)).contains("not valid for migration " + id + " in phase MIGRATING"));
+        var r = run(SourceCompleted::new);
+        assertEquals(Phase.CONFIRMING, ok(r).phase());
+        phases(events(r, SwitchoverCompleted.class).get(0), Phase.MIGRATING, Phase.CONFIRMING);
+        AgentCommand.QueryMigration asked = assertInstanceOf(AgentCommand.QueryMigration.class, gateway.take().get(0));
+        assertEquals(DST, asked.hostId(), "the destination is asked at once whether it runs the guest");
+        assertTrue(asked.commandId().startsWith("migration/" + id + "/query-destination-"), asked.commandId());
+        repeated(run(SourceCompleted::new));
+        assertTrue(error(run(re -> new Cancel("too late", re))).contains("cannot be cancelled"));
+
+        var c = run(DestinationConfirmed::new);
+        assertEquals(Phase.COMPLETED, ok(c).phase());
+        MigrationCompleted mc = (MigrationCompleted) events(c, MigrationCompleted.class).get(0);
+        phases(mc, Phase.CONFIRMING, Phase.COMPLETED);
+        assertEquals("migration/" + id + "/retire-source", mc.retireCommandId());
+        List<RecordingGateway.Sent> sent = gateway.sent();
+        assertEquals(new AgentCommand.RetireVm(mc.retireCommandId(), SRC, VM, id), sent.get(0).command());
+        assertEquals(journal.persistedInStorage("Migration|" + id).size(), sent.get(0).journalSize());
+        gateway.take();
+        repeated(run(DestinationConfirmed::new));
+        assertTrue(error(run(re -> new Cancel("too late", re))).contains("it completed"));
+        assertEquals(Phase.COMPLETED, ok(run(Get::new)).phase());
+    }
+
+    @Test
+    void aCompletedSampleCountsAsTheSourceCompleting() {
+        migrating(policy());
+        clock.advance(Duration.ofSeconds(1));
+        Instant at = clock.instant();
+        var r = run(re -> new Progress(MigrationInfo.ofStatus(MigrationStatus.COMPLETED, null), at, re));
+        phases(events(r, SwitchoverCompleted.class).get(0), Phase.MIGRATING, Phase.CONFIRMING);
+    }
+
+    @Test
+    void anEndedMigrationPassivatesItselfAtItsNextTick() {
+        java.util.concurrent.atomic.AtomicInteger passivations = new java.util.concurrent.atomic.AtomicInteger();
+        kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+                MigrationEntity.create(id, gateway, clock, Duration.ofHours(1), self -> passivations.incrementAndGet()));
+        created(policy());
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertEquals(0, passivations.get(), "a live migration stays");
+        events(run(re -> new Cancel("done", re)), MigrationCancelled.class);
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertEquals(1, passivations.get());
+    }
+
+    @Test
+    void aSilentCancelIsReconciledByAskingTheSource() {
+        migrating(policy());
+        run(re -> new Cancel("stop", re));
+        gateway.take();
+        clock.advance(MigrationEntity.RECONCILE_AFTER);
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertTrue(gateway.sent().isEmpty(), "not before the interval has passed");
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        AgentCommand.QueryMigration q = assertInstanceOf(AgentCommand.QueryMigration.class, gateway.take().get(0));
+        assertEquals(SRC, q.hostId());
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertTrue(gateway.sent().isEmpty(), "once per interval");
+        clock.advance(MigrationEntity.RECONCILE_AFTER.plusSeconds(1));
+        kit.runCommand(new Tick());
+        AgentCommand.QueryMigration again = assertInstanceOf(AgentCommand.QueryMigration.class, gateway.take().get(0));
+        assertNotEquals(q.commandId(), again.commandId(), "a query is a read: a fresh id each time");
+    }
+
+    @Test
+    void aSilentDestinationIsAskedWhetherItRunsTheGuest() {
+        migrating(policy());
+        run(SourceCompleted::new);
+        gateway.take();
+        clock.advance(MigrationEntity.RECONCILE_AFTER);
+        kit.runCommand(new Tick());
+        assertTrue(gateway.sent().isEmpty(), "not before the interval has passed");
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        AgentCommand.QueryMigration q = assertInstanceOf(AgentCommand.QueryMigration.class, gateway.take().get(0));
+        assertEquals(DST, q.hostId());
+    }
+
+    // ------------------------------------------------------------ recovery
+
+    @Test
+    void afterARestartWhilePreparingPrepareIncomingIsResentUnderTheSameId() {
+        run(re -> new Create(VM, SRC, DST, 1024, 2, policy(), re));
+        AgentCommand first = gateway.take().get(0);
+        var restarted = kit.restart();
+        assertInstanceOf(Preparing.class, restarted.state());
+        assertEquals(List.of(first), gateway.take());
+    }
+
+    @Test
+    void afterARestartWhileMigratingTheSameCommandsAreResentAndQemuIsAsked() {
+        created(policy());
+        run(re -> new MigrationCommand.DestinationPrepared(URI, re));
+        events(progress(1, 500_000_000L, null), ProgressRecorded.class);
+        events(progress(2, 100_000_000L, 900L), ProgressRecorded.class, ConvergenceDecisionTaken.class);
+        List<AgentCommand> original = gateway.take();
+        assertEquals(2, original.size());
+
+        var restarted = kit.restart();
+        Migrating m = assertInstanceOf(Migrating.class, restarted.state());
+        assertEquals(URI, m.run().uri());
+        assertEquals(2, m.run().pass());
+        assertEquals(200, m.run().downtimeLimitMs());
+        List<AgentCommand> resent = gateway.take();
+        assertEquals(3, resent.size(), resent.toString());
+        assertEquals(original.get(0), resent.get(0), "start-migration under the same id");
+        assertEquals(original.get(1), resent.get(1), "tune-1 under the same id, with the same settings");
+        AgentCommand.QueryMigration q = assertInstanceOf(AgentCommand.QueryMigration.class, resent.get(2));
+        assertEquals(SRC, q.hostId());
+    }
+
+    @Test
+    void afterARestartInPostcopyTheSwitchIsResentAndStillNoCancel() {
+        migrating(postcopyPolicy());
+        progress(1, 500_000_000L, null);
+        progress(2, 400_000_000L, 5000L);
+        AgentCommand sw = gateway.take().get(0);
+        var restarted = kit.restart();
+        assertInstanceOf(Postcopy.class, restarted.state());
+        List<AgentCommand> resent = gateway.take();
+        assertEquals(sw, resent.get(0));
+        assertInstanceOf(AgentCommand.QueryMigration.class, resent.get(1));
+        assertTrue(error(run(re -> new Cancel("after restart", re))).contains("never cancelled"));
+    }
+
+    @Test
+    void aLongMigrationRecoversFromItsSnapshot() {
+        migrating(policy());
+        for (int i = 1; i <= 205; i++) {
+            clock.advance(Duration.ofMillis(100));
+            Instant at = clock.instant();
+            long pass = 1 + i / 50;
+            long remaining = 1_000_000_000L - i;
+            events(run(re -> new Progress(sample(MigrationStatus.ACTIVE, pass, remaining, null), at, re)), ProgressRecorded.class);
+        }
+        gateway.take();
+        assertFalse(org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit.create(testKit.system())
+                .persistedInStorage("Migration|" + id).isEmpty(), "a snapshot was taken");
+        Migrating m = assertInstanceOf(Migrating.class, kit.restart().state());
+        assertEquals(5, m.run().pass());
+        assertEquals(1_000_000_000L - 205, m.run().lowestRemaining());
+        assertEquals(clock.instant(), m.run().lastSampleAt());
+    }
+
+    @Test
+    void afterARestartOnceCompletedTheSourceIsRetiredAgainUnderTheSameId() {
+        migrating(policy());
+        run(SourceCompleted::new);
+        run(DestinationConfirmed::new);
+        List<AgentCommand> sent = gateway.take();
+        AgentCommand retire = assertInstanceOf(AgentCommand.RetireVm.class, sent.get(sent.size() - 1));
+        var restarted = kit.restart();
+        assertInstanceOf(Completed.class, restarted.state());
+        assertEquals(List.of(retire), gateway.take());
+    }
+}
