@@ -76,7 +76,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      *     use (the message then names the port); the JVM keeps running in every case
      */
     public static EmbeddedKafka start(Path dataDir, int port) {
-        return start(dataDir, port, Ports.freePort());
+        return start(dataDir, port, Ports.freePortOtherThan(port));
     }
 
     /** Visible for testing: a clash on the controller port gets past the client-port check. */

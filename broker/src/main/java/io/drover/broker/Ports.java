@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /** Port helpers for listeners bound to the loopback address only. */
 final class Ports {
@@ -14,13 +17,45 @@ final class Ports {
     private Ports() {
     }
 
-    /** Returns a port that was free on {@link #LOOPBACK} a moment ago (chosen by the OS). */
+    /** The OS repeating a port already handed out this many times in a row means something is badly wrong. */
+    private static final int ATTEMPTS = 64;
+    /** Enough for every broker one JVM starts, small enough to never matter. */
+    private static final int REMEMBERED = 1024;
+    private static final Set<Integer> handedOut = new LinkedHashSet<>();
+
+    /**
+     * Returns a port that was free on {@link #LOOPBACK} a moment ago (chosen by the OS), never one
+     * handed out before by this JVM: Linux may offer the same port to two probes in a row, and the
+     * client and controller listeners, picked back to back, would then clash.
+     */
     static int freePort() {
-        try (ServerSocket socket = bind(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new BrokerStartException("no free port on " + LOOPBACK, e);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            int port;
+            try (ServerSocket socket = bind(0)) {
+                port = socket.getLocalPort();
+            } catch (IOException e) {
+                throw new BrokerStartException("no free port on " + LOOPBACK, e);
+            }
+            synchronized (handedOut) {
+                if (handedOut.add(port)) {
+                    if (handedOut.size() > REMEMBERED) {
+                        Iterator<Integer> oldest = handedOut.iterator();
+                        oldest.next();
+                        oldest.remove();
+                    }
+                    return port;
+                }
+            }
         }
+        throw new BrokerStartException("the OS kept offering ports already handed out on " + LOOPBACK);
+    }
+
+    /** A free port other than {@code taken}, which the caller chose itself. */
+    static int freePortOtherThan(int taken) {
+        synchronized (handedOut) {
+            handedOut.add(taken);
+        }
+        return freePort();
     }
 
     /**

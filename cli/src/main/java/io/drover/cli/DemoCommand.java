@@ -1,5 +1,6 @@
 package io.drover.cli;
 
+import io.drover.agent.net.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -192,13 +193,13 @@ final class DemoCommand implements Callable<Integer> {
         createDatabase();
         say("database " + database + " on " + dbServer);
 
-        int kafkaPort = DemoProcesses.freePort();
+        int kafkaPort = FreePorts.loopback();
         broker = processes.start("the Kafka broker", "512m", dir.resolve("kafka.log"),
                 List.of("kafka", "--data-dir", dir.resolve("kafka").toString(), "--port", Integer.toString(kafkaPort)));
         String bootstrap = awaitLine(broker, "KAFKA READY ", Duration.ofSeconds(90));
         say("Kafka broker ready on " + bootstrap + " (pid " + broker.process().pid() + ")");
 
-        int httpPort = DemoProcesses.freePort();
+        int httpPort = FreePorts.loopback();
         String api = "http://127.0.0.1:" + httpPort;
         coordinator = processes.start("the coordinator", "512m", dir.resolve("coordinator.log"),
                 List.of("coordinator", "--kafka", bootstrap, "--db-url", dbServer + database, "--http-port", Integer.toString(httpPort),

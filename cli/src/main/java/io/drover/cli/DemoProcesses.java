@@ -2,7 +2,6 @@ package io.drover.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,16 +110,6 @@ final class DemoProcesses {
             stop(p, graceMs);
         }
         return live.size();
-    }
-
-    /** A port nobody listens on now. */
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find a free port: " + e.getMessage(), e);
-        }
     }
 
     static String tail(Path log, int n) {

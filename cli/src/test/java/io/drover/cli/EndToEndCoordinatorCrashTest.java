@@ -1,5 +1,6 @@
 package io.drover.cli;
 
+import io.drover.agent.net.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.agent.service.AgentService;
 import io.drover.events.CommandResult;
@@ -26,7 +27,7 @@ class EndToEndCoordinatorCrashTest {
     @Test
     void aCoordinatorKilledMidMigrationIsRestartedAndTheMigrationCompletes() throws Exception {
         try (E2eCluster c = new E2eCluster(tmp)) {
-            int port = E2eCluster.freePort();
+            int port = FreePorts.loopback();
             Process first = c.coordinatorProcess(port, "coordinator-1");
             AgentService a = c.agentInJvm("crash-a");
             AgentService b = c.agentInJvm("crash-b");

@@ -1,5 +1,6 @@
 package io.drover.agent.local;
 
+import io.drover.agent.net.FreePorts;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.drover.agent.engine.Endpoint;
 import io.drover.agent.engine.MigrationListener;
@@ -22,7 +23,6 @@ import io.drover.events.MigrationStatus;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,7 +96,7 @@ public final class LocalMigration implements AutoCloseable {
                 src.kill();
                 throw e;
             }
-            String uri = "tcp:127.0.0.1:" + freePort();
+            String uri = "tcp:127.0.0.1:" + FreePorts.loopback();
             var state = new MigrationStateFile.State(UUID.randomUUID().toString(), vmId, memoryMiB, vcpus, uri,
                     instanceDir(src), instanceDir(dst), guest, policy, accel.name().toLowerCase(), MigrationPhase.CONFIGURING);
             LocalMigration m;
@@ -143,13 +143,9 @@ public final class LocalMigration implements AutoCloseable {
         destination = launcher.start(spec, Role.DESTINATION, "destination-" + attempt);
         destinationQmp = QmpClient.connect(new QmpEndpoint.Unix(destination.qmpSocket()), QMP_CONNECT_TIMEOUT);
         destinationEnd = Endpoint.of(destination.instanceName(), destinationQmp);
-        try {
-            stateFile = MigrationStateFile.create(workDir, new MigrationStateFile.State(UUID.randomUUID().toString(),
-                    s.vmId(), s.memoryMiB(), s.vcpus(), "tcp:127.0.0.1:" + freePort(), s.sourceDir(), instanceDir(destination), s.guest(), policy,
-                    s.accel(), MigrationPhase.CONFIGURING));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        stateFile = MigrationStateFile.create(workDir, new MigrationStateFile.State(UUID.randomUUID().toString(),
+                s.vmId(), s.memoryMiB(), s.vcpus(), "tcp:127.0.0.1:" + FreePorts.loopback(), s.sourceDir(), instanceDir(destination), s.guest(), policy,
+                s.accel(), MigrationPhase.CONFIGURING));
     }
 
     public MigrationRun start(MigrationListener listener) {
@@ -238,12 +234,6 @@ public final class LocalMigration implements AutoCloseable {
 
     private static Path instanceDir(QemuProcess p) {
         return p.pidFile().getParent();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     /** Stops both QEMUs and closes the QMP connections. */

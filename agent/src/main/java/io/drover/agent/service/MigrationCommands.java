@@ -1,5 +1,6 @@
 package io.drover.agent.service;
 
+import io.drover.agent.net.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,9 +18,6 @@ import io.drover.events.MigrationPolicy;
 import io.drover.events.MigrationStatus;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -54,7 +52,7 @@ final class MigrationCommands {
                     + " MiB and " + c.vcpus() + " vCPUs");
         }
         VmManager.requireNotRunning(vm);
-        String uri = "tcp:" + uriHost(config.advertiseAddress()) + ":" + freePort();
+        String uri = "tcp:" + uriHost(config.advertiseAddress()) + ":" + FreePorts.on(config.advertiseAddress());
         MigrationPolicy policy = policy(c.policy());
         QemuProcess p = vms.launch(vm, Role.DESTINATION, VmManager.INCOMING_INSTANCE);
         try {
@@ -247,13 +245,4 @@ final class MigrationCommands {
         return address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
     }
 
-    /** A port free now on the advertised address; QEMU binds it right after (a race with another binder is reported by QEMU). */
-    private int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(config.advertiseAddress(), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on the advertised address " + config.advertiseAddress(), e);
-        }
-    }
 }

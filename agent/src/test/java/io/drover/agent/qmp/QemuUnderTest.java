@@ -1,9 +1,9 @@
 package io.drover.agent.qmp;
 
+import io.drover.agent.net.FreePorts;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,7 @@ final class QemuUnderTest implements AutoCloseable {
     static QemuUnderTest start(Transport transport, Path dir) throws IOException {
         QmpEndpoint endpoint = transport == Transport.UNIX
                 ? new QmpEndpoint.Unix(dir.resolve("qmp.sock"))
-                : new QmpEndpoint.Tcp("127.0.0.1", freePort());
+                : new QmpEndpoint.Tcp("127.0.0.1", FreePorts.loopback());
         // An endpoint's toString is QEMU's own chardev syntax: unix:PATH or tcp:HOST:PORT.
         String monitor = endpoint + ",server=on,wait=off";
         List<String> command = new ArrayList<>(List.of(QEMU, "-M", "q35", "-nodefaults", "-display", "none",
@@ -63,12 +63,6 @@ final class QemuUnderTest implements AutoCloseable {
             return "kvm";
         } catch (IOException e) {
             return "tcg";
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
