@@ -96,7 +96,7 @@ final class ApiCommands {
         @Spec CommandSpec spec;
         @Parameters(index = "0", paramLabel = "VM", description = "The VM to migrate.") String vmId;
         @Option(names = "--to", required = true, paramLabel = "HOST", description = "The destination host.") String to;
-        @Option(names = "--policy", paramLabel = "FILE", description = "The policy as JSON, or YAML (.yaml/.yml): MigrationPolicy's fields, e.g. {\"downtimeLimitMs\": 500}.")
+        @Option(names = "--policy", paramLabel = "FILE", description = "The policy as JSON, or YAML (.yaml/.yml): MigrationPolicy's fields and the ladder's (downtimeSteps, completionTimeoutPerGiB, stallTimeout), e.g. {\"downtimeLimitMs\": 500}.")
         Path policyFile;
         @Option(names = "--watch", description = "Print a progress line per change until the migration ends; exit 0 only if it completed.")
         boolean watch;
@@ -105,6 +105,7 @@ final class ApiCommands {
         @Option(names = "--json", description = "Print the API's JSON.") boolean json;
         @Mixin ApiOptions api;
         @Mixin PolicyOptions policy;
+        @Mixin LadderOptions ladder;
 
         @Override
         public Integer call() throws Exception {
@@ -126,11 +127,12 @@ final class ApiCommands {
 
         /** The policy file's settings, or the flags' policy; both at once is a usage error. */
         private JsonNode policyJson() throws IOException {
-            Set<OptionSpec> policyOptions = Set.copyOf(spec.mixins().get("policy").options());
+            Set<OptionSpec> policyOptions = new java.util.HashSet<>(spec.mixins().get("policy").options());
+            policyOptions.addAll(spec.mixins().get("ladder").options());
             Set<String> flags = spec.commandLine().getParseResult().matchedOptions().stream()
                     .filter(policyOptions::contains).map(OptionSpec::longestName).collect(Collectors.toCollection(java.util.TreeSet::new));
             if (policyFile == null) {
-                return Json.mapper().valueToTree(policy.toPolicy());
+                return ladder.addTo(Json.mapper().valueToTree(policy.toPolicy()));
             }
             if (!flags.isEmpty()) {
                 throw new IllegalArgumentException("--policy cannot be combined with policy flags (" + String.join(", ", flags) + ")");

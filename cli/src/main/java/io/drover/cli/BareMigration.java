@@ -2,7 +2,12 @@ package io.drover.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.agent.qemu.QemuLauncher;
+import io.drover.agent.qemu.QemuProcess;
+import io.drover.agent.qemu.Role;
+import io.drover.agent.qemu.VmSpec;
 import io.drover.agent.qmp.QmpClient;
+import io.drover.agent.qmp.QmpEndpoint;
 import io.drover.agent.qmp.QmpEvent;
 import io.drover.agent.qmp.QmpEventQueue;
 
@@ -20,6 +25,31 @@ final class BareMigration {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private BareMigration() {
+    }
+
+    /** Long enough for a QEMU that has just started to open its monitor, even on a loaded machine. */
+    static final Duration QMP_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The bare sequence timed from the destination QEMU's start: how long starting it took, and the whole. */
+    record Timed(Duration destinationStart, Duration total) {
+    }
+
+    /**
+     * What a person does to migrate to a host with no QEMU waiting: start the destination QEMU with
+     * {@code -incoming defer} (the same launcher the agent uses), connect to its monitor, then {@link #run}.
+     * The destination is killed afterwards: the caller's own pair is what it keeps.
+     */
+    static Timed runStartingDestination(QmpClient src, QemuLauncher launcher, VmSpec spec, String instanceName, String uri)
+            throws InterruptedException {
+        Instant start = Instant.now();
+        QemuProcess dst = launcher.start(spec, Role.DESTINATION, instanceName);
+        try (QmpClient dstQmp = QmpClient.connect(new QmpEndpoint.Unix(dst.qmpSocket()), QMP_CONNECT_TIMEOUT)) {
+            Duration started = Duration.between(start, Instant.now());
+            run(src, dstQmp, uri);
+            return new Timed(started, Duration.between(start, Instant.now()));
+        } finally {
+            dst.kill();
+        }
     }
 
     /** Migrates and returns the elapsed time, or throws naming the status it ended in. */

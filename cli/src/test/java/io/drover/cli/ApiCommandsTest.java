@@ -102,7 +102,8 @@ class ApiCommandsTest {
 
     @Test
     void migrateShowCancelAndWatch() throws Exception {
-        DroverCliTest.Run m = drover("migrate", "vm-1", "--to", "kvm-2", "--downtime-limit", "400", "--auto-converge");
+        DroverCliTest.Run m = drover("migrate", "vm-1", "--to", "kvm-2", "--downtime-limit", "400", "--auto-converge",
+                "--downtime-steps", "1", "--stall-timeout", "60");
         assertEquals(0, m.exit(), m.err());
         String id = migrationId(m.out());
         assertTrue(m.out().contains(": vm-1 from kvm-1 to kvm-2 (PREPARING)"), m.out());
@@ -116,6 +117,8 @@ class ApiCommandsTest {
         assertEquals(0, show.exit(), show.err());
         assertTrue(show.out().contains("TIME") && show.out().contains("EVENT") && show.out().contains("REASON"), show.out());
         assertTrue(show.out().contains("MigrationRequested"), show.out());
+        String shownJson = drover("show", id, "--json").out().replaceAll("\\s", "");
+        assertTrue(shownJson.contains("\"downtimeSteps\":1,") && shownJson.contains("\"stallTimeout\":\"PT1M\""), shownJson);
 
         DroverCliTest.Run cancel = drover("cancel", id, "--reason", "maintenance window over");
         assertEquals(0, cancel.exit(), cancel.err());
@@ -179,6 +182,9 @@ class ApiCommandsTest {
         assertEquals(2, turbo.exit());
         assertTrue(turbo.err().contains("(field: policy.turbo)"), turbo.err());
 
+        DroverCliTest.Run ladderBoth = drover("migrate", "vm-3", "--to", "kvm-2", "--policy", good.toString(), "--stall-timeout", "5");
+        assertEquals(2, ladderBoth.exit());
+        assertTrue(ladderBoth.err().contains("--policy cannot be combined with policy flags (--stall-timeout)"), ladderBoth.err());
         DroverCliTest.Run both = drover("migrate", "vm-3", "--to", "kvm-2", "--policy", good.toString(), "--xbzrle");
         assertEquals(2, both.exit());
         assertTrue(both.err().contains("--policy cannot be combined with policy flags (--xbzrle)"), both.err());

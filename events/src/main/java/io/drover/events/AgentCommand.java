@@ -26,6 +26,7 @@ import java.util.Objects;
         @JsonSubTypes.Type(value = AgentCommand.CancelMigration.class, name = "cancel-migration"),
         @JsonSubTypes.Type(value = AgentCommand.QueryMigration.class, name = "query-migration"),
         @JsonSubTypes.Type(value = AgentCommand.RetireVm.class, name = "retire-vm"),
+        @JsonSubTypes.Type(value = AgentCommand.ResumeSource.class, name = "resume-source"),
 })
 public sealed interface AgentCommand {
     /** Unique per intended action; the idempotency key. */
@@ -151,6 +152,20 @@ public sealed interface AgentCommand {
                     @JsonProperty("vmId") String vmId, @JsonProperty("migrationId") String migrationId) implements AgentCommand {
         public RetireVm {
             AgentCommand.requireIds(commandId, hostId, vmId);
+        }
+    }
+
+    /**
+     * Source side, after a pre-copy migration completed but the destination lost the guest before running
+     * it: {@code cont} on the source QEMU, which still holds the guest's whole state (paused in
+     * {@code postmigrate}). The agent refuses it after post-copy, where the newest state was on the destination;
+     * a source already running answers without acting.
+     */
+    record ResumeSource(@JsonProperty("commandId") String commandId, @JsonProperty("hostId") String hostId,
+                        @JsonProperty("vmId") String vmId, @JsonProperty("migrationId") String migrationId) implements AgentCommand {
+        public ResumeSource {
+            AgentCommand.requireIds(commandId, hostId, vmId);
+            Objects.requireNonNull(migrationId, "migrationId");
         }
     }
 }

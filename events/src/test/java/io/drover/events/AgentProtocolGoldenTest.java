@@ -62,6 +62,10 @@ class AgentProtocolGoldenTest {
         assertBothWays("agent-command-query-migration.json",
                 new AgentCommand.QueryMigration("cmd-0008", "kvm-17", "vm-42", "mig-0001"));
         assertBothWays("agent-command-retire-vm.json", new AgentCommand.RetireVm("cmd-0009", "kvm-17", "vm-42", "mig-0001"));
+        var resume = assertBothWays("agent-command-resume-source.json",
+                new AgentCommand.ResumeSource("cmd-0010", "kvm-17", "vm-42", "mig-0001"));
+        assertEquals("resume-source", resume.command());
+        assertThrows(IllegalArgumentException.class, () -> new AgentCommand.ResumeSource("cmd-0010", " ", "vm-42", "mig-0001"));
     }
 
     @Test

@@ -77,6 +77,8 @@ public final class MigrationRun {
     private volatile MigrationPhase phase;
     private volatile boolean detached;
     private volatile MigrationStatus sourceStatus = MigrationStatus.NONE;
+    /** Whether the migration entered post-copy: from then on the newest guest state was on the destination. */
+    private volatile boolean enteredPostcopy;
     private volatile MigrationStatus destinationStatus = MigrationStatus.NONE;
     private volatile MigrationInfo lastSample;
     private volatile long passes;
@@ -137,6 +139,14 @@ public final class MigrationRun {
 
     public MigrationRequest request() {
         return req;
+    }
+
+    /**
+     * Whether this migration entered post-copy (switched by the engine, or reported by QEMU): the source then
+     * no longer holds the guest's newest state and must never run it again.
+     */
+    public boolean enteredPostcopy() {
+        return enteredPostcopy || phase == MigrationPhase.POSTCOPY;
     }
 
     /**
@@ -415,8 +425,12 @@ public final class MigrationRun {
             if (side == Side.DESTINATION) destinationResumed = true;
         } else if (e.name().equals("MIGRATION")) {
             MigrationStatus s = MigrationStatus.of(e.data().path("status").asText());
-            if (side == Side.SOURCE) sourceStatus = s;
-            else destinationStatus = s;
+            if (side == Side.SOURCE) {
+                sourceStatus = s;
+                if (s.isPostcopy()) enteredPostcopy = true;
+            } else {
+                destinationStatus = s;
+            }
         } else if (side == Side.SOURCE) { // MIGRATION_PASS
             passes = Math.max(passes, e.data().path("pass").asLong());
             requestSample(passes);
@@ -603,6 +617,7 @@ public final class MigrationRun {
 
     private void moveTo(MigrationPhase next) {
         MigrationPhase prev = phase;
+        if (next == MigrationPhase.POSTCOPY) enteredPostcopy = true;
         phases.save(req.migrationId(), next);
         phase = next;
         listener.onPhase(prev, next);

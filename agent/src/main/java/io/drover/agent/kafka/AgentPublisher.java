@@ -39,8 +39,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class AgentPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentPublisher.class);
-    /** Batches a burst of events (a pass's MIGRATION_PASS and sample) into one request without delaying a lone event noticeably. */
-    static final int LINGER_MS = 5;
+    /**
+     * Sends at once (Kafka 4's default is 5 ms): the coordinator acts on some of these records (a migration's
+     * outcome, its samples), and a few records a second need no batching; while a request is in flight the
+     * producer batches what queues behind it anyway.
+     */
+    public static final int LINGER_MS = 0;
     /** How long close() waits for records still in flight. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 

@@ -37,6 +37,8 @@ import java.util.function.BiConsumer;
  * benchmark and the tests.
  */
 public final class LocalMigration implements AutoCloseable {
+    /** The guest's disk image, in the work directory; both QEMUs of a pair boot from it. */
+    public static final String GUEST_IMAGE = "dirty-guest.img";
     /** QEMU creates its QMP socket within milliseconds of starting; 10 s covers a loaded CI host. */
     static final Duration QMP_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** The boot sector prints its marker within a second of reset, even under TCG. */
@@ -83,7 +85,7 @@ public final class LocalMigration implements AutoCloseable {
         workDir = workDir.toAbsolutePath(); // a daemonized QEMU runs in /, so every path it sees is absolute
         try {
             Files.createDirectories(workDir);
-            Path image = DirtyGuestImage.writeDiskImage(guest, workDir.resolve("dirty-guest.img"));
+            Path image = DirtyGuestImage.writeDiskImage(guest, workDir.resolve(GUEST_IMAGE));
             QemuLauncher launcher = new QemuLauncher(workDir.resolve("vms"), accel);
             VmSpec spec = new VmSpec(vmId, memoryMiB, vcpus, image);
             QemuProcess src = launcher.start(spec, Role.SOURCE, "source");
@@ -139,7 +141,7 @@ public final class LocalMigration implements AutoCloseable {
         int attempt = 2;
         while (Files.exists(vms.resolve(s.vmId()).resolve("destination-" + attempt))) attempt++;
         QemuLauncher launcher = new QemuLauncher(vms, source.accel());
-        VmSpec spec = new VmSpec(s.vmId(), s.memoryMiB(), s.vcpus(), workDir.resolve("dirty-guest.img"));
+        VmSpec spec = new VmSpec(s.vmId(), s.memoryMiB(), s.vcpus(), workDir.resolve(GUEST_IMAGE));
         destination = launcher.start(spec, Role.DESTINATION, "destination-" + attempt);
         destinationQmp = QmpClient.connect(new QmpEndpoint.Unix(destination.qmpSocket()), QMP_CONNECT_TIMEOUT);
         destinationEnd = Endpoint.of(destination.instanceName(), destinationQmp);

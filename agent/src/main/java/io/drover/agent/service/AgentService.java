@@ -107,6 +107,7 @@ public final class AgentService implements AutoCloseable {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, AgentPublisher.LINGER_MS, // results: the coordinator waits on each
                 ProducerConfig.CLIENT_ID_CONFIG, GROUP_PREFIX + config.hostId() + "-control"),
                 new StringSerializer(), new DroverRecordSerializer());
         this.vms = new VmManager(config.dataDir(), new QemuLauncher(VmManager.vmsDir(config.dataDir()), config.accel()),

@@ -40,6 +40,8 @@ final class CommandExecutor {
             return migrations.query(c);
         } else if (command instanceof AgentCommand.RetireVm c) {
             return migrations.retire(c);
+        } else if (command instanceof AgentCommand.ResumeSource c) {
+            return migrations.resumeSource(c);
         }
         throw new CommandRefused("command kind " + command.getClass().getSimpleName() + " is not handled by this agent");
     }

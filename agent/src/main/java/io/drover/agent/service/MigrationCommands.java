@@ -28,6 +28,7 @@ import java.util.function.Consumer;
  * the source, publishes its samples and outcome, and takes {@code tune-}/{@code cancel-migration}.
  */
 final class MigrationCommands {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MigrationCommands.class);
     private final VmManager vms;
     private final AgentPublisher publisher;
     private final AgentConfig config;
@@ -217,6 +218,39 @@ final class MigrationCommands {
         }
         vms.retire(c.vmId());
         return CommandExecutor.object().put("retired", true);
+    }
+
+    /** QEMU run states in which a source holds the guest's whole state, stopped: {@code cont} resumes it. */
+    static final java.util.Set<String> RESUMABLE = java.util.Set.of("postmigrate", "paused", "finish-migrate");
+
+    /**
+     * After a pre-copy migration completed but the destination lost the guest: {@code cont} on the source,
+     * which still holds the guest's whole state. Refused after post-copy (the source's state is stale) and
+     * when the source QEMU is gone; a source already running answers without acting.
+     */
+    JsonNode resumeSource(AgentCommand.ResumeSource c) {
+        ManagedVm vm = vms.require(c.vmId());
+        MigrationRun run = vm.migration;
+        boolean ours = run != null && run.request().migrationId().equals(c.migrationId());
+        if (ours && run.enteredPostcopy()) {
+            throw new CommandRefused("VM '" + c.vmId() + "' is not resumed here: migration " + c.migrationId()
+                    + " went to post-copy, so this host's copy of the guest is stale");
+        }
+        if (!vm.isRunning()) {
+            throw new CommandRefused("VM '" + c.vmId() + "' cannot be resumed: its QEMU on this host is not running");
+        }
+        QmpClient qmp = VmManager.qmp(vm);
+        String status = qmp.execute("query-status").path("status").asText("unknown");
+        if (status.equals("running")) {
+            return CommandExecutor.object().put("state", "running").put("resumed", false);
+        }
+        if (!RESUMABLE.contains(status)) {
+            throw new CommandRefused("VM '" + c.vmId() + "' is not resumed: QEMU reports run state " + status
+                    + ", not one of " + new java.util.TreeSet<>(RESUMABLE));
+        }
+        qmp.execute("cont");
+        log.info("resumed VM {} on this host after migration {}: its destination lost the guest", c.vmId(), c.migrationId());
+        return CommandExecutor.object().put("state", "running").put("resumed", true).put("from", status);
     }
 
     private MigrationRun running(String vmId, String migrationId) {

@@ -200,6 +200,11 @@ class AgentMigrationTest {
         assertTrue(bus.result("t-14").ok(), bus.result("t-14").toString());
         assertEquals(MigrationStatus.COMPLETED, outcome("mig-p").status());
         awaitState(b, "running");
+        // After post-copy the source's copy of the guest is stale: it is never resumed.
+        bus.send(new AgentCommand.ResumeSource("t-16", "tc-a", "vm-t", "mig-p"));
+        CommandResult stale = bus.result("t-16");
+        assertFalse(stale.ok(), stale.toString());
+        assertTrue(stale.error().contains("went to post-copy"), stale.error());
         bus.send(new AgentCommand.RetireVm("t-15", "tc-a", "vm-t", "mig-p"));
         assertTrue(bus.result("t-15").ok(), bus.result("t-15").toString());
     }
@@ -236,5 +241,51 @@ class AgentMigrationTest {
         bus.send(new AgentCommand.RetireVm("r-6", "rs-a", "vm-r", "mig-r"));
         assertTrue(bus.result("r-6").ok(), bus.result("r-6").toString());
         assertEquals(List.of(), again.vms());
+    }
+
+    /**
+     * The source completed, then the destination's QEMU died before anyone confirmed the guest runs there:
+     * the destination reports the VM stopped, and resume-source brings the guest back on the source, whose
+     * QEMU still holds all of it (postmigrate). A second resume-source answers without acting.
+     */
+    @Test
+    void aSourceResumesWhenTheDestinationLostTheGuestAfterSwitchover() throws Exception {
+        AgentService a = agent("rl-a");
+        AgentService b = agent("rl-b");
+        bus.send(new AgentCommand.DefineVm("l-1", "rl-a", "vm-l", MEMORY_MIB, 1, 8L << 20));
+        bus.send(new AgentCommand.StartVm("l-2", "rl-a", "vm-l"));
+        assertTrue(bus.result("l-2").ok(), bus.result("l-2").toString());
+        awaitGuestUp("rl-a", "vm-l");
+        MigrationPolicy policy = MigrationPolicy.builder().sampleInterval(Duration.ofMillis(100)).build();
+
+        bus.send(new AgentCommand.ResumeSource("l-3", "rl-a", "vm-l", "mig-l"));
+        CommandResult notPaused = bus.result("l-3");
+        assertTrue(notPaused.ok(), notPaused.toString());
+        assertFalse(notPaused.data().path("resumed").asBoolean(), "a running source is left alone: " + notPaused);
+
+        bus.send(new AgentCommand.PrepareIncoming("l-4", "rl-b", "vm-l", "mig-l", MEMORY_MIB, 1, policy));
+        String uri = bus.result("l-4").data().path("uri").asText();
+        bus.send(new AgentCommand.StartMigration("l-5", "rl-a", "vm-l", "mig-l", uri, policy));
+        assertTrue(bus.result("l-5").ok(), bus.result("l-5").toString());
+        assertEquals(MigrationStatus.COMPLETED, outcome("mig-l").status());
+        awaitState(a, "postmigrate");
+
+        QemuProcess destination = QemuProcess.reattach(tmp.resolve("rl-b").resolve("vms").resolve("vm-l")
+                .resolve(VmManager.INCOMING_INSTANCE));
+        destination.kill();
+        awaitState(b, "stopped");
+        bus.send(new AgentCommand.QueryMigration("l-6", "rl-b", "vm-l", "mig-l"));
+        assertEquals("stopped", bus.result("l-6").data().path("vmState").asText(), bus.result("l-6").toString());
+
+        bus.send(new AgentCommand.ResumeSource("l-7", "rl-a", "vm-l", "mig-l"));
+        CommandResult resumed = bus.result("l-7");
+        assertTrue(resumed.ok(), resumed.toString());
+        assertTrue(resumed.data().path("resumed").asBoolean(), resumed.toString());
+        assertEquals("postmigrate", resumed.data().path("from").asText(), resumed.toString());
+        awaitState(a, "running");
+        assertEquals(new HostStatus.VmState("vm-l", "running", MEMORY_MIB, 1), a.vms().get(0));
+
+        bus.send(new AgentCommand.ResumeSource("l-8", "rl-a", "vm-l", "mig-l"));
+        assertFalse(bus.result("l-8").data().path("resumed").asBoolean(), bus.result("l-8").toString());
     }
 }

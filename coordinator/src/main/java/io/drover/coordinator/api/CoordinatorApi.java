@@ -206,7 +206,7 @@ public final class CoordinatorApi implements AutoCloseable {
                             + busy.get().migrationId() + ", " + busy.get().phase().name().toLowerCase() + ")");
                 }
                 String id = "m-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-                CoordinatorPolicy policy = CoordinatorPolicy.of(req.policy());
+                CoordinatorPolicy policy = req.policy();
                 return coordinator.migration(id).<MigrationSummary>askWithStatus(r -> new MigrationCommand.Create(
                         req.vmId(), src.hostId(), req.to(), v.memoryMiB(), v.vcpus(), policy, r), ASK)
                         .exceptionally(e -> {

@@ -8,21 +8,27 @@ import io.drover.events.Json;
 import io.drover.events.MigrationPolicy;
 
 import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The body of {@code POST /api/migrations}: {@code {"vmId": ..., "to": ..., "policy": {...}?}}. The policy's
- * settings are {@link MigrationPolicy}'s JSON names; those left out keep {@link MigrationPolicy#defaults()}.
- * Parsing fails with a 400 naming the field and what is wrong.
+ * settings are {@link MigrationPolicy}'s JSON names, which the agents apply, plus the convergence ladder's
+ * {@link #LADDER_FIELDS}, which the coordinator applies; those left out keep their defaults. Durations are
+ * ISO-8601 ({@code "PT150S"}) or a number of seconds. Parsing fails with a 400 naming the field and what is wrong.
  */
-public record MigrationRequest(String vmId, String to, MigrationPolicy policy) {
+public record MigrationRequest(String vmId, String to, CoordinatorPolicy policy) {
     static final Set<String> FIELDS = Set.of("vmId", "to", "policy");
-    static final Set<String> POLICY_FIELDS = Arrays.stream(MigrationPolicy.class.getRecordComponents())
-            .map(RecordComponent::getName).collect(Collectors.toUnmodifiableSet());
+    /** The ladder's settings, beside the agents' policy: see {@link CoordinatorPolicy}. */
+    static final Set<String> LADDER_FIELDS = Set.of("downtimeSteps", "completionTimeoutPerGiB", "stallTimeout");
+    static final Set<String> POLICY_FIELDS = Stream.concat(Arrays.stream(MigrationPolicy.class.getRecordComponents())
+            .map(RecordComponent::getName), LADDER_FIELDS.stream()).collect(Collectors.toUnmodifiableSet());
 
     public static MigrationRequest parse(String body) {
         JsonNode root = parseJson(body);
@@ -67,9 +73,9 @@ public record MigrationRequest(String vmId, String to, MigrationPolicy policy) {
     }
 
     /** The policy over the defaults, or a 400 naming the setting; impossible combinations name the rule broken. */
-    static MigrationPolicy policy(JsonNode n) {
+    static CoordinatorPolicy policy(JsonNode n) {
         if (n == null || n.isNull()) {
-            return MigrationPolicy.defaults();
+            return CoordinatorPolicy.of(MigrationPolicy.defaults());
         }
         if (!n.isObject()) {
             throw ApiException.badRequest("policy", "policy must be a JSON object, got " + n.getNodeType().toString().toLowerCase());
@@ -82,6 +88,9 @@ public record MigrationRequest(String vmId, String to, MigrationPolicy policy) {
                         + POLICY_FIELDS.stream().sorted().collect(Collectors.joining(", ")) + ")");
             }
             JsonNode v = n.get(f);
+            if (LADDER_FIELDS.contains(f)) {
+                continue;
+            }
             if (v.isNull()) {
                 merged.remove(f);
             } else {
@@ -103,10 +112,40 @@ public record MigrationRequest(String vmId, String to, MigrationPolicy policy) {
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("policy", "policy: " + e.getOriginalMessage());
         }
-        List<String> problems = CoordinatorPolicy.of(p).problems();
+        CoordinatorPolicy cp = CoordinatorPolicy.of(p);
+        if (n.hasNonNull("downtimeSteps")) {
+            JsonNode v = n.get("downtimeSteps");
+            if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+                throw ApiException.badRequest("policy.downtimeSteps", "policy.downtimeSteps must be a whole number, got " + v);
+            }
+            cp = cp.withDowntimeSteps(v.intValue());
+        }
+        if (n.hasNonNull("completionTimeoutPerGiB")) {
+            cp = cp.withCompletionTimeoutPerGiB(duration(n.get("completionTimeoutPerGiB"), "completionTimeoutPerGiB"));
+        }
+        if (n.hasNonNull("stallTimeout")) {
+            cp = cp.withStallTimeout(duration(n.get("stallTimeout"), "stallTimeout"));
+        }
+        List<String> problems = cp.problems();
         if (!problems.isEmpty()) {
             throw ApiException.badRequest("policy", "impossible migration policy: " + String.join("; ", problems));
         }
-        return p;
+        return cp;
+    }
+
+    /** ISO-8601 ({@code "PT2M30S"}) or a number of seconds. */
+    static Duration duration(JsonNode v, String field) {
+        if (v.isNumber()) {
+            return Duration.ofMillis(Math.round(v.doubleValue() * 1000));
+        }
+        if (v.isTextual()) {
+            try {
+                return Duration.parse(v.asText());
+            } catch (DateTimeParseException e) {
+                // named below
+            }
+        }
+        throw ApiException.badRequest("policy." + field, "policy." + field + " must be a duration, ISO-8601 like \"PT150S\""
+                + " or a number of seconds, got " + v);
     }
 }

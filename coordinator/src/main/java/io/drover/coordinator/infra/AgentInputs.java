@@ -104,9 +104,18 @@ public final class AgentInputs {
             }
             return Optional.of(new ForMigration(migrationId, re -> new MigrationCommand.Progress(info, record.time(), re)));
         }
-        if (step.startsWith("query-destination-") && r.ok() && data != null
-                && "running".equals(data.path("vmState").asText())) {
-            return Optional.of(new ForMigration(migrationId, MigrationCommand.DestinationConfirmed::new));
+        if (step.startsWith("query-destination-") && r.ok() && data != null && data.hasNonNull("vmState")) {
+            String vmState = data.path("vmState").asText();
+            if (vmState.equals("running")) {
+                return Optional.of(new ForMigration(migrationId, MigrationCommand.DestinationConfirmed::new));
+            }
+            return Optional.of(new ForMigration(migrationId, re -> new MigrationCommand.DestinationNotRunning(vmState, re)));
+        }
+        if (step.equals("resume-source")) {
+            if (r.ok()) {
+                return Optional.of(new ForMigration(migrationId, MigrationCommand.SourceResumed::new));
+            }
+            return Optional.of(new ForMigration(migrationId, re -> new MigrationCommand.SourceResumeFailed(r.error(), re)));
         }
         return Optional.empty(); // tunes, cancel, retire, stop: nothing the entity waits for
     }

@@ -33,6 +33,8 @@ public final class KafkaAgentGateway implements AgentGateway, AutoCloseable {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                // At once, not after Kafka 4's default 5 ms: an agent waits on each command, and commands are few.
+                ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.CLIENT_ID_CONFIG, "drover-coordinator"),
                 new StringSerializer(), new DroverRecordSerializer());
         this.clock = clock;

@@ -51,6 +51,18 @@ public sealed interface MigrationCommand extends CborSerializable {
     record SourceFailed(String errorDesc, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
     }
 
+    /** The destination answered a query with a VM state other than running ({@code stopped}: its QEMU is gone). */
+    record DestinationNotRunning(String vmState, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The source runs the guest again (the resume-source result). */
+    record SourceResumed(ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
+    /** The source refused or failed resume-source. */
+    record SourceResumeFailed(String error, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
     /** The destination runs the guest. */
     record DestinationConfirmed(ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
     }

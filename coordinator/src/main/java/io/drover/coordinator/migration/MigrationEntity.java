@@ -62,6 +62,23 @@ public final class MigrationEntity
      * second or two, so ten seconds of silence means a report was lost, not that QEMU is still busy.
      */
     public static final Duration RECONCILE_AFTER = Duration.ofSeconds(10);
+    /**
+     * How often an unconfirmed destination is asked again. The destination resumes the guest within moments of
+     * the source completing, so the first answer is usually "running"; one that is still loading the last
+     * state says "inmigrate" and is asked again soon, each ask being one Kafka round trip and a query-status.
+     */
+    public static final Duration CONFIRM_REQUERY = Duration.ofSeconds(2);
+    /**
+     * How long after the switchover a missing confirmation is recorded as overdue. A switchover ends in a
+     * second or two; a minute without a running guest means the destination or its agent is in trouble,
+     * which an operator has to see. Nothing is done to either host: the destination may be running the guest.
+     */
+    public static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The VM states in which a destination's answer proves the guest does not run there: the agent reports
+     * {@code stopped} when the QEMU process is gone; the others are QEMU run states that never run a guest again.
+     */
+    public static final java.util.Set<String> LOST_VM_STATES = java.util.Set.of("stopped", "shutdown", "internal-error");
     /** How often the entity checks its timeouts: the timeouts are tens of seconds, a second is precise enough. */
     public static final Duration TICK_INTERVAL = Duration.ofSeconds(1);
 
@@ -79,6 +96,8 @@ public final class MigrationEntity
     private final Runnable passivate;
     /** When QEMU was last asked for its state (not persisted: queries are reads). */
     private Instant lastQueryAt = Instant.MIN;
+    /** What the destination last answered while unconfirmed, for the sentence of {@link ConfirmationOverdue}. */
+    private String lastDestinationState;
 
     private MigrationEntity(String migrationId, AgentGateway gateway, Clock clock, Runnable passivate) {
         super(PersistenceId.of(TYPE_KEY.name(), migrationId));
@@ -122,6 +141,7 @@ public final class MigrationEntity
     static final String CANCEL = "cancel";
     static final String RETIRE_SOURCE = "retire-source";
     static final String STOP_DESTINATION = "stop-destination";
+    static final String RESUME_SOURCE = "resume-source";
     static final String QUERY_SOURCE = "query-source-";
     static final String QUERY_DESTINATION = "query-destination-";
 
@@ -185,13 +205,23 @@ public final class MigrationEntity
                 .onCommand(Cancel.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(Tick.class, (s, c) -> reconcile(s.since(), s.spec().sourceHost(), s.spec()));
         b.forStateType(Confirming.class)
-                .onCommand(Tick.class, (s, c) -> reconcile(s.since(), s.spec().destinationHost(), s.spec()))
+                .onCommand(Tick.class, this::tickConfirming)
                 .onCommand(Create.class, this::repeatCreate)
                 .onCommand(SourceCompleted.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(Progress.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(DestinationConfirmed.class, this::destinationConfirmed)
+                .onCommand(DestinationNotRunning.class, this::destinationNotRunning)
                 .onCommand(Cancel.class, (s, c) -> reject(c.replyTo(), "migration " + migrationId
                         + " cannot be cancelled: the source completed and the guest is on " + s.spec().destinationHost()));
+        b.forStateType(ResumingSource.class)
+                .onCommand(Tick.class, this::tickResuming)
+                .onCommand(Create.class, this::repeatCreate)
+                .onCommand(SourceCompleted.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(DestinationNotRunning.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(SourceResumed.class, this::sourceResumed)
+                .onCommand(SourceResumeFailed.class, this::sourceResumeFailed)
+                .onCommand(Cancel.class, (s, c) -> reject(c.replyTo(), "migration " + migrationId
+                        + " cannot be cancelled: it is resuming the guest on " + s.spec().sourceHost()));
         b.forStateType(Completed.class)
                 .onCommand(Create.class, this::repeatCreate)
                 .onCommand(SourceCompleted.class, (s, c) -> repeat(s, c.replyTo()))
@@ -202,6 +232,9 @@ public final class MigrationEntity
         b.forStateType(Failed.class)
                 .onCommand(Tick.class, this::ended)
                 .onCommand(Create.class, this::repeatCreate)
+                .onCommand(SourceResumed.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(SourceResumeFailed.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(DestinationNotRunning.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(SourceFailed.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(DestinationPrepareFailed.class, (s, c) -> repeat(s, c.replyTo()));
         b.forStateType(Cancelled.class)
@@ -435,6 +468,89 @@ public final class MigrationEntity
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
+    /**
+     * Unconfirmed: ask the destination again every {@link #CONFIRM_REQUERY}; past {@link #CONFIRM_TIMEOUT},
+     * record once that confirmation is overdue, and go on asking.
+     */
+    private ReplyEffect<MigrationEvent, MigrationState> tickConfirming(Confirming s, Tick c) {
+        Instant t = now();
+        Duration waited = Duration.between(s.since(), t);
+        if (s.overdue() == null && waited.compareTo(CONFIRM_TIMEOUT) > 0) {
+            String reason = "the destination host " + s.spec().destinationHost() + " has not confirmed it runs the guest "
+                    + waited.toSeconds() + " s after the switchover (" + (lastDestinationState == null ? "no answer to "
+                    + "its queries" : "it last reported the VM " + lastDestinationState) + "); the source "
+                    + s.spec().sourceHost() + " keeps the guest paused and nothing is resumed while the destination may run it";
+            return Effect().persist(new ConfirmationOverdue(migrationId, t, Phase.CONFIRMING, Phase.CONFIRMING, reason))
+                    .thenRun(st -> query(s.spec().destinationHost(), s.spec()))
+                    .thenNoReply();
+        }
+        Instant last = lastQueryAt.isAfter(s.since()) ? lastQueryAt : s.since();
+        if (Duration.between(last, t).compareTo(CONFIRM_REQUERY) < 0) {
+            return Effect().noReply();
+        }
+        return Effect().none().thenRun(st -> query(s.spec().destinationHost(), s.spec())).thenNoReply();
+    }
+
+    /**
+     * The destination answered, but not "running". A state that proves the guest is not there ends the wait:
+     * after pre-copy the source still holds the whole guest, so the phase is persisted and the source is told to
+     * resume it (the destination is stopped first); after post-copy the guest's newest state was on the
+     * destination, so the migration fails and nothing is resumed. Any other state ("inmigrate": still loading)
+     * is asked again.
+     */
+    private ReplyEffect<MigrationEvent, MigrationState> destinationNotRunning(Confirming s, DestinationNotRunning c) {
+        lastDestinationState = c.vmState();
+        if (c.vmState() == null || !LOST_VM_STATES.contains(c.vmState())) {
+            return repeat(s, c.replyTo());
+        }
+        Instant t = now();
+        String lost = "the destination host " + s.spec().destinationHost() + " reports the VM " + c.vmState()
+                + " after the switchover, so the guest does not run there";
+        if (s.from() == Phase.POSTCOPY) {
+            String reason = lost + "; the migration went through post-copy, so the guest's newest state was on the"
+                    + " destination and the source's copy is stale: the guest is lost and is not resumed on " + s.spec().sourceHost();
+            return Effect().persist(new MigrationFailed(migrationId, t, Phase.CONFIRMING, Phase.FAILED, reason))
+                    .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+        }
+        String reason = lost + "; the source " + s.spec().sourceHost() + " still holds the whole guest, paused, and is told to resume it";
+        return Effect().persist(new DestinationLost(migrationId, t, Phase.CONFIRMING, Phase.RESUMING_SOURCE, reason, c.vmState(),
+                        commandId(migrationId, STOP_DESTINATION), commandId(migrationId, RESUME_SOURCE)))
+                .thenRun(st -> {
+                    stopDestination(s.spec());
+                    resumeSource(s.spec());
+                })
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    /** No answer to resume-source yet: after {@link #RECONCILE_AFTER}, send it again under its id (the agent answers a repeat with its first result). */
+    private ReplyEffect<MigrationEvent, MigrationState> tickResuming(ResumingSource s, Tick c) {
+        Instant t = now();
+        Instant last = lastQueryAt.isAfter(s.since()) ? lastQueryAt : s.since();
+        if (Duration.between(last, t).compareTo(RECONCILE_AFTER) <= 0) {
+            return Effect().noReply();
+        }
+        lastQueryAt = t;
+        return Effect().none().thenRun(st -> resumeSource(s.spec())).thenNoReply();
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> sourceResumed(ResumingSource s, SourceResumed c) {
+        String reason = lostAfterSwitchover(s) + "; the guest was resumed on the source " + s.spec().sourceHost() + " and runs there";
+        return Effect().persist(new MigrationFailed(migrationId, now(), Phase.RESUMING_SOURCE, Phase.FAILED, reason))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private ReplyEffect<MigrationEvent, MigrationState> sourceResumeFailed(ResumingSource s, SourceResumeFailed c) {
+        String reason = lostAfterSwitchover(s) + "; resuming it on the source " + s.spec().sourceHost()
+                + " failed: " + c.error() + "; the guest runs nowhere and needs an operator";
+        return Effect().persist(new MigrationFailed(migrationId, now(), Phase.RESUMING_SOURCE, Phase.FAILED, reason))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    private static String lostAfterSwitchover(ResumingSource s) {
+        return "the destination host " + s.spec().destinationHost() + " lost the guest after the switchover (it reports the VM "
+                + s.destinationVmState() + ")";
+    }
+
     private ReplyEffect<MigrationEvent, MigrationState> destinationConfirmed(Confirming s, DestinationConfirmed c) {
         return Effect().persist(new MigrationCompleted(migrationId, now(), Phase.CONFIRMING, Phase.COMPLETED,
                         commandId(migrationId, RETIRE_SOURCE)))
@@ -487,7 +603,9 @@ public final class MigrationEntity
         b.forStateType(Cancelling.class)
                 .onEvent(SwitchoverCompleted.class, Cancelling::switchedOver);
         b.forStateType(Confirming.class)
-                .onEvent(MigrationCompleted.class, Confirming::completed);
+                .onEvent(MigrationCompleted.class, Confirming::completed)
+                .onEvent(ConfirmationOverdue.class, (Confirming st, ConfirmationOverdue e) -> st.overdue(e))
+                .onEvent(DestinationLost.class, (Confirming st, DestinationLost e) -> st.lost(e));
         b.forStateType(Cancellable.class)
                 .onEvent(MigrationCancelled.class, Cancellable::cancelled)
                 .onEvent(MigrationFailed.class, (st, e) -> st.failed(e));
@@ -527,6 +645,9 @@ public final class MigrationEntity
             query(x.spec().sourceHost(), x.spec());
         } else if (s instanceof Confirming c) {
             query(c.spec().destinationHost(), c.spec());
+        } else if (s instanceof ResumingSource r) {
+            stopDestination(r.spec());
+            resumeSource(r.spec());
         } else if (s instanceof Completed c) {
             retireSource(c.spec());
         } else if (s instanceof Failed f) {
@@ -569,6 +690,10 @@ public final class MigrationEntity
 
     private void retireSource(Spec spec) {
         gateway.send(new AgentCommand.RetireVm(commandId(migrationId, RETIRE_SOURCE), spec.sourceHost(), spec.vmId(), migrationId));
+    }
+
+    private void resumeSource(Spec spec) {
+        gateway.send(new AgentCommand.ResumeSource(commandId(migrationId, RESUME_SOURCE), spec.sourceHost(), spec.vmId(), migrationId));
     }
 
     private void stopDestination(Spec spec) {
@@ -618,6 +743,7 @@ public final class MigrationEntity
         if (s instanceof Postcopy p) return p.run();
         if (s instanceof Cancelling c) return c.run();
         if (s instanceof Confirming c) return c.run();
+        if (s instanceof ResumingSource r) return r.run();
         return null;
     }
 }

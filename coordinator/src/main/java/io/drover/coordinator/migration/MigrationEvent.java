@@ -73,6 +73,24 @@ public sealed interface MigrationEvent extends CborSerializable {
     record SwitchoverCompleted(String migrationId, Instant time, Phase oldPhase, Phase newPhase) implements MigrationEvent {
     }
 
+    /**
+     * The destination has not confirmed it runs the guest for longer than a switchover takes; recorded once,
+     * with what the destination last said. Nothing is done on either host: while the destination may run the
+     * guest, resuming the source could run it twice.
+     */
+    record ConfirmationOverdue(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
+                               String reason) implements MigrationEvent {
+    }
+
+    /**
+     * After a pre-copy switchover the destination reports the guest is not there (its QEMU is gone): the
+     * source still holds the whole guest, paused. Persisted before the destination is stopped under
+     * {@code stopCommandId} and the source resumed under {@code resumeCommandId} (an irreversible step).
+     */
+    record DestinationLost(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String reason,
+                           String destinationVmState, String stopCommandId, String resumeCommandId) implements MigrationEvent {
+    }
+
     /** The destination runs the guest; persisted before the source is retired under {@code retireCommandId}. */
     record MigrationCompleted(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
                               String retireCommandId) implements MigrationEvent {

@@ -159,7 +159,7 @@ public sealed interface MigrationState extends CborSerializable {
         }
 
         Confirming switchedOver(SwitchoverCompleted e) {
-            return new Confirming(spec, run, e.oldPhase(), e.time());
+            return new Confirming(spec, run, e.oldPhase(), e.time(), null);
         }
     }
 
@@ -178,7 +178,7 @@ public sealed interface MigrationState extends CborSerializable {
         }
 
         Confirming switchedOver(SwitchoverCompleted e) {
-            return new Confirming(spec, run, e.oldPhase(), e.time());
+            return new Confirming(spec, run, e.oldPhase(), e.time(), null);
         }
     }
 
@@ -193,22 +193,46 @@ public sealed interface MigrationState extends CborSerializable {
         }
 
         Confirming switchedOver(SwitchoverCompleted e) {
-            return new Confirming(spec, run, e.oldPhase(), e.time());
+            return new Confirming(spec, run, e.oldPhase(), e.time(), null);
         }
     }
 
-    /** The source completed; waiting for the destination to confirm it runs the guest. */
-    record Confirming(Spec spec, Run run, Phase from, Instant since) implements Live {
+    /**
+     * The source completed; waiting for the destination to confirm it runs the guest.
+     *
+     * @param from    the phase the switchover came from (POSTCOPY: the source's copy of the guest is stale)
+     * @param overdue why confirmation is overdue, once {@link ConfirmationOverdue} was recorded; null before
+     */
+    record Confirming(Spec spec, Run run, Phase from, Instant since, String overdue) implements Live {
         public Phase phase() {
             return Phase.CONFIRMING;
         }
 
         public MigrationSummary summary(String id) {
-            return MigrationState.summary(id, phase(), spec, run, null, null);
+            return MigrationState.summary(id, phase(), spec, run, null, overdue);
         }
 
         Completed completed(MigrationCompleted e) {
             return new Completed(spec, run, e.time());
+        }
+
+        Confirming overdue(ConfirmationOverdue e) {
+            return new Confirming(spec, run, from, since, e.reason());
+        }
+
+        ResumingSource lost(DestinationLost e) {
+            return new ResumingSource(spec, run, e.reason(), e.destinationVmState(), e.time());
+        }
+    }
+
+    /** The destination lost the guest after a pre-copy switchover; the source was told to resume it. */
+    record ResumingSource(Spec spec, Run run, String reason, String destinationVmState, Instant since) implements Live {
+        public Phase phase() {
+            return Phase.RESUMING_SOURCE;
+        }
+
+        public MigrationSummary summary(String id) {
+            return MigrationState.summary(id, phase(), spec, run, null, reason);
         }
     }
 

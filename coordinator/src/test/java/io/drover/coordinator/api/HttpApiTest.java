@@ -158,6 +158,17 @@ class HttpApiTest {
         Res range = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": -5}}");
         assertEquals(400, range.status());
         assertTrue(range.error().contains("downtime limit must be between 0 and 2000000 ms, got -5"), range.error());
+        Res steps = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeSteps\": 0}}");
+        assertEquals(400, steps.status());
+        assertEquals("policy", steps.field());
+        assertTrue(steps.error().contains("downtime steps must be at least 1, got 0"), steps.error());
+        Res stall = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"stallTimeout\": \"a while\"}}");
+        assertEquals(400, stall.status());
+        assertEquals("policy.stallTimeout", stall.field());
+        assertTrue(stall.error().contains("must be a duration"), stall.error());
+        Res perGib = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"completionTimeoutPerGiB\": -1}}");
+        assertEquals(400, perGib.status());
+        assertTrue(perGib.error().contains("completion timeout per GiB must be positive"), perGib.error());
     }
 
     static void tell(String id, java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<io.drover.coordinator.migration.MigrationSummary>>, io.drover.coordinator.migration.MigrationCommand> c) throws Exception {
@@ -211,7 +222,8 @@ class HttpApiTest {
         assertEquals(2, vms.size());
         assertEquals("kvm-1", vms.get(0).get("hostId").asText());
 
-        Res created = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": 500, \"autoConverge\": true}}");
+        Res created = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": 500, \"autoConverge\": true,"
+                + " \"downtimeSteps\": 4, \"completionTimeoutPerGiB\": 90, \"stallTimeout\": \"PT45S\"}}");
         assertEquals(201, created.status(), created.body().toString());
         String id = created.body().get("migrationId").asText();
         assertEquals("kvm-1", created.body().get("sourceHost").asText());
@@ -225,6 +237,11 @@ class HttpApiTest {
         JsonNode events = get("/api/migrations/" + id + "/events").body();
         assertEquals("MigrationRequested", events.get(0).get("type").asText());
         assertTrue(events.get(0).has("time"));
+        JsonNode ladder = events.get(0).findValue("policy");
+        assertEquals(4, ladder.get("downtimeSteps").asInt(), ladder.toString());
+        assertEquals(Duration.ofSeconds(90), Duration.parse(ladder.get("completionTimeoutPerGiB").asText()), ladder.toString());
+        assertEquals(Duration.ofSeconds(45), Duration.parse(ladder.get("stallTimeout").asText()), ladder.toString());
+        assertEquals(500, ladder.get("migration").get("downtimeLimitMs").asInt(), ladder.toString());
         assertTrue(get("/api/migrations").body().findValuesAsText("migrationId").contains(id));
 
         Res cancelled = post("/api/migrations/" + id + "/cancel", "{\"reason\": \"operator changed their mind\"}");

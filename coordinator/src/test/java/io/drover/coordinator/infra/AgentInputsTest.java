@@ -51,6 +51,13 @@ class AgentInputsTest {
         assertEquals(T, p.sampledAt());
         assertEquals(new MigrationCommand.DestinationConfirmed(null),
                 command(result("query-destination-17", true, null, "{\"vmState\":\"running\"}")));
+        assertEquals(new MigrationCommand.DestinationNotRunning("inmigrate", null),
+                command(result("query-destination-18", true, null, "{\"vmState\":\"inmigrate\"}")));
+        assertEquals(new MigrationCommand.DestinationNotRunning("stopped", null),
+                command(result("query-destination-19", true, null, "{\"vmState\":\"stopped\"}")));
+        assertEquals(new MigrationCommand.SourceResumed(null), command(result("resume-source", true, null, "{\"resumed\":true}")));
+        assertEquals(new MigrationCommand.SourceResumeFailed("went to post-copy", null),
+                command(result("resume-source", false, "went to post-copy", null)));
     }
 
     @Test
@@ -58,7 +65,7 @@ class AgentInputsTest {
         for (String step : List.of("tune-1", "start-postcopy", "cancel", "retire-source", "stop-destination")) {
             assertTrue(AgentInputs.migration(result(step, true, null, "{}")).isEmpty(), step);
         }
-        assertTrue(AgentInputs.migration(result("query-destination-1", true, null, "{\"vmState\":\"inmigrate\"}")).isEmpty());
+        assertTrue(AgentInputs.migration(result("query-destination-1", false, "no such VM", null)).isEmpty(), "a failed query says nothing");
         CommandResult other = new CommandResult("define-vm-1", "kvm-1", "vm-1", "define-vm", true, null, null, false);
         assertTrue(AgentInputs.migration(DroverRecord.create(RecordTypes.COMMAND_RESULT, DroverRecord.hostSource("kvm-1"), "vm-1", T, other)).isEmpty());
     }

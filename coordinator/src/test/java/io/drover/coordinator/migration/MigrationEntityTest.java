@@ -489,17 +489,106 @@ class MigrationEntityTest {
     }
 
     @Test
-    void aSilentDestinationIsAskedWhetherItRunsTheGuest() {
+    void aSilentDestinationIsAskedAgainThenRecordedOverdueOnce() {
         migrating(policy());
         run(SourceCompleted::new);
         gateway.take();
-        clock.advance(MigrationEntity.RECONCILE_AFTER);
-        kit.runCommand(new Tick());
+        clock.advance(MigrationEntity.CONFIRM_REQUERY.minusSeconds(1));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
         assertTrue(gateway.sent().isEmpty(), "not before the interval has passed");
         clock.advance(Duration.ofSeconds(1));
         assertTrue(kit.runCommand(new Tick()).hasNoEvents());
         AgentCommand.QueryMigration q = assertInstanceOf(AgentCommand.QueryMigration.class, gateway.take().get(0));
         assertEquals(DST, q.hostId());
+
+        repeated(run(re -> new DestinationNotRunning("inmigrate", re))); // still loading: asked again, nothing recorded
+        clock.advance(MigrationEntity.CONFIRM_TIMEOUT);
+        var overdue = kit.runCommand(new Tick());
+        ConfirmationOverdue co = (ConfirmationOverdue) events(overdue, ConfirmationOverdue.class).get(0);
+        phases(co, Phase.CONFIRMING, Phase.CONFIRMING);
+        assertTrue(co.reason().contains("has not confirmed it runs the guest 62 s after the switchover"), co.reason());
+        assertTrue(co.reason().contains("it last reported the VM inmigrate"), co.reason());
+        assertTrue(co.reason().contains("nothing is resumed while the destination may run it"), co.reason());
+        assertInstanceOf(AgentCommand.QueryMigration.class, gateway.take().get(0));
+        assertEquals(co.reason(), ok(run(Get::new)).reason(), "the summary says why");
+        assertEquals(Phase.CONFIRMING, ok(run(Get::new)).phase());
+
+        clock.advance(MigrationEntity.CONFIRM_TIMEOUT);
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents(), "overdue is recorded once");
+        assertInstanceOf(AgentCommand.QueryMigration.class, gateway.take().get(0));
+        assertTrue(error(run(re -> new Cancel("give up", re))).contains("cannot be cancelled"));
+
+        var late = run(DestinationConfirmed::new);
+        phases(events(late, MigrationCompleted.class).get(0), Phase.CONFIRMING, Phase.COMPLETED);
+        assertInstanceOf(AgentCommand.RetireVm.class, gateway.take().get(0));
+    }
+
+    @Test
+    void aDestinationThatLostTheGuestAfterPrecopyHasTheSourceResumeIt() {
+        migrating(policy());
+        run(SourceCompleted::new);
+        gateway.take();
+        var r = run(re -> new DestinationNotRunning("stopped", re));
+        assertEquals(Phase.RESUMING_SOURCE, ok(r).phase());
+        DestinationLost lost = (DestinationLost) events(r, DestinationLost.class).get(0);
+        phases(lost, Phase.CONFIRMING, Phase.RESUMING_SOURCE);
+        assertEquals("stopped", lost.destinationVmState());
+        assertTrue(lost.reason().contains("the destination host kvm-2 reports the VM stopped after the switchover"), lost.reason());
+        assertTrue(lost.reason().contains("the source kvm-1 still holds the whole guest, paused, and is told to resume it"), lost.reason());
+        List<RecordingGateway.Sent> sent = gateway.sent();
+        assertEquals(List.of(new AgentCommand.StopVm(lost.stopCommandId(), DST, VM, true),
+                new AgentCommand.ResumeSource(lost.resumeCommandId(), SRC, VM, id)), gateway.take(), "stop the destination, then resume");
+        int persisted = journal.persistedInStorage("Migration|" + id).size();
+        assertEquals(List.of(persisted, persisted), sent.stream().map(RecordingGateway.Sent::journalSize).toList(),
+                "the phase is persisted before the source is resumed");
+
+        repeated(run(re -> new DestinationNotRunning("stopped", re)));
+        assertTrue(error(run(re -> new Cancel("no", re))).contains("resuming the guest on kvm-1"));
+
+        var restarted = kit.restart();
+        assertInstanceOf(ResumingSource.class, restarted.state());
+        assertEquals(List.of(new AgentCommand.StopVm(lost.stopCommandId(), DST, VM, true),
+                new AgentCommand.ResumeSource(lost.resumeCommandId(), SRC, VM, id)), gateway.take(), "re-sent under the same ids");
+        clock.advance(MigrationEntity.RECONCILE_AFTER.plusSeconds(1));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertEquals(List.of(new AgentCommand.ResumeSource(lost.resumeCommandId(), SRC, VM, id)), gateway.take(),
+                "an unanswered resume is sent again under its id");
+
+        var resumed = run(SourceResumed::new);
+        assertEquals(Phase.FAILED, ok(resumed).phase());
+        MigrationFailed mf = (MigrationFailed) events(resumed, MigrationFailed.class).get(0);
+        phases(mf, Phase.RESUMING_SOURCE, Phase.FAILED);
+        assertEquals("the destination host kvm-2 lost the guest after the switchover (it reports the VM stopped);"
+                + " the guest was resumed on the source kvm-1 and runs there", mf.reason());
+        repeated(run(SourceResumed::new));
+    }
+
+    @Test
+    void aSourceThatCannotResumeFailsTheMigrationSayingTheGuestRunsNowhere() {
+        migrating(policy());
+        run(SourceCompleted::new);
+        events(run(re -> new DestinationNotRunning("internal-error", re)), DestinationLost.class);
+        gateway.take();
+        var r = run(re -> new SourceResumeFailed("VM 'vm-42' cannot be resumed: its QEMU on this host is not running", re));
+        MigrationFailed mf = (MigrationFailed) events(r, MigrationFailed.class).get(0);
+        phases(mf, Phase.RESUMING_SOURCE, Phase.FAILED);
+        assertTrue(mf.reason().contains("resuming it on the source kvm-1 failed: VM 'vm-42' cannot be resumed"), mf.reason());
+        assertTrue(mf.reason().endsWith("the guest runs nowhere and needs an operator"), mf.reason());
+    }
+
+    @Test
+    void aDestinationThatLostTheGuestAfterPostcopyIsNeverReplacedByTheStaleSource() {
+        migrating(postcopyPolicy());
+        events(progress(1, 500_000_000L, null), ProgressRecorded.class);
+        events(progress(2, 400_000_000L, 5000L), ProgressRecorded.class, PostcopySwitchRequested.class);
+        phases(events(run(SourceCompleted::new), SwitchoverCompleted.class).get(0), Phase.POSTCOPY, Phase.CONFIRMING);
+        gateway.take();
+        var r = run(re -> new DestinationNotRunning("stopped", re));
+        MigrationFailed mf = (MigrationFailed) events(r, MigrationFailed.class).get(0);
+        phases(mf, Phase.CONFIRMING, Phase.FAILED);
+        assertTrue(mf.reason().contains("went through post-copy"), mf.reason());
+        assertTrue(mf.reason().contains("is not resumed on kvm-1"), mf.reason());
+        assertTrue(gateway.sent().isEmpty(), "nothing is resumed or stopped");
     }
 
     // ------------------------------------------------------------ recovery
