@@ -56,8 +56,11 @@ final class AgentCommandLine implements Callable<Integer> {
             description = "How often the agent reports its host and VMs, in ms (default: " + 10_000 + ").")
     Long heartbeatIntervalMs;
 
+    @picocli.CommandLine.Mixin LogLevelOption logLevel;
+
     @Override
     public Integer call() throws Exception {
+        logLevel.apply();
         PrintStream out = System.out;
         AgentConfig config = AgentConfig.of(hostId, bootstrap, dataDir, accel.resolve()).withAdvertiseAddress(advertiseAddress);
         if (heartbeatIntervalMs != null) {

@@ -31,6 +31,8 @@ final class CoordinatorCommandLine implements Callable<Integer> {
     @Option(names = "--cluster-port", paramLabel = "PORT", description = "The Pekko cluster's port (default: 25520; 0: any free port).")
     Integer clusterPort;
 
+    @picocli.CommandLine.Mixin LogLevelOption logLevel;
+
     /** The configuration overrides the flags make. */
     Map<String, Object> overrides() {
         Map<String, Object> o = new HashMap<>();
@@ -60,6 +62,7 @@ final class CoordinatorCommandLine implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        logLevel.apply();
         Coordinator.runWith(overrides());
         return 0;
     }

@@ -62,6 +62,16 @@ class DroverCliTest {
     }
 
     @Test
+    void servicesRejectAnUnknownLogLevelBeforeStartingAnything() {
+        Run c = run("coordinator", "--log-level", "LOUD", "--db-url", "jdbc:postgresql://127.0.0.1:1/none");
+        assertEquals(2, c.exit(), c.err());
+        assertTrue(c.err().contains("--log-level must be ERROR, WARN, INFO, DEBUG or TRACE, got 'LOUD'"), c.err());
+        Run a = run("agent", "--host-id", "h", "--kafka", "127.0.0.1:1", "--data-dir", tmp.toString(), "--log-level", "verbose");
+        assertEquals(2, a.exit(), a.err());
+        assertTrue(a.err().contains("got 'verbose'"), a.err());
+    }
+
+    @Test
     void benchRejectsANonsenseRunCount() {
         Run r = run("bench", "local-migrate", "--runs", "0", "--no-kafka");
         assertEquals(2, r.exit(), r.err());

@@ -42,6 +42,7 @@ public final class KafkaAgentGateway implements AgentGateway, AutoCloseable {
 
     @Override
     public void send(AgentCommand command) {
+        log.info("sending {} {} to host {}", command.command(), command.commandId(), command.hostId());
         DroverRecord<AgentCommand> r = DroverRecord.create(RecordTypes.AGENT_COMMAND, SOURCE, command.vmId(), clock.instant(), command);
         producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS, command.hostId(), r), (md, e) -> {
             if (e != null) {
