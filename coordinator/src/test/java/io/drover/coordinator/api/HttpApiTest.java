@@ -225,7 +225,14 @@ class HttpApiTest {
         JsonNode events = get("/api/migrations/" + id + "/events").body();
         assertEquals("MigrationRequested", events.get(0).get("type").asText());
         assertTrue(events.get(0).has("time"));
-        assertTrue(get("/api/migrations").body().findValuesAsText("migrationId").contains(id));
+        // The list is the read model, which the projection fills a poll or two after the journal.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<String> listed = get("/api/migrations").body().findValuesAsText("migrationId");
+        while (!listed.contains(id) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            listed = get("/api/migrations").body().findValuesAsText("migrationId");
+        }
+        assertTrue(listed.contains(id), listed + " lists " + id);
 
         Res cancelled = post("/api/migrations/" + id + "/cancel", "{\"reason\": \"operator changed their mind\"}");
         assertEquals(200, cancelled.status(), cancelled.body().toString());
