@@ -13,6 +13,7 @@ import io.drover.coordinator.infra.KafkaAgentGateway;
 import io.drover.coordinator.migration.AgentGateway;
 import io.drover.coordinator.migration.MigrationCommand;
 import io.drover.coordinator.migration.MigrationEntity;
+import io.drover.coordinator.readmodel.MigrationSummaryProjection;
 import io.drover.schema.DroverSchema;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -41,7 +42,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The coordinator process: brings the database to the current schema (Flyway), then starts the
  * ActorSystem (a cluster; one node that joins itself unless seed nodes are configured) with the migration
- * and host entities sharded over it; {@link #startApi} serves the REST API ({@link HttpApi}).
+ * and host entities sharded over it and the migrations' read model ({@link MigrationSummaryProjection});
+ * {@link #startApi} serves the REST API ({@link HttpApi}).
  */
 public final class Coordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
@@ -83,8 +85,11 @@ public final class Coordinator implements AutoCloseable {
         sharding.init(Entity.of(MigrationEntity.TYPE_KEY, ctx -> MigrationEntity.create(ctx.getEntityId(), gateway,
                 self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self)))).withSettings(keepAlive));
         sharding.init(Entity.of(HostEntity.TYPE_KEY, ctx -> HostEntity.create(ctx.getEntityId())).withSettings(keepAlive));
-        Coordinator coordinator = new Coordinator(system, sharding, new JdbcSettings(config.getString("drover.db.url"),
-                config.getString("drover.db.user"), config.getString("drover.db.password")), gateway);
+        JdbcSettings db = new JdbcSettings(config.getString("drover.db.url"), config.getString("drover.db.user"),
+                config.getString("drover.db.password"));
+        // The read model of GET /api/migrations, once in the cluster.
+        MigrationSummaryProjection.init(system, db);
+        Coordinator coordinator = new Coordinator(system, sharding, db, gateway);
         coordinator.wakeUp(config);
         return coordinator;
     }

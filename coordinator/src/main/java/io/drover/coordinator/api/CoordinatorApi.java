@@ -13,7 +13,9 @@ import io.drover.coordinator.host.Liveness;
 import io.drover.coordinator.migration.MigrationCommand;
 import io.drover.coordinator.migration.MigrationEvent;
 import io.drover.coordinator.migration.MigrationSummary;
+import io.drover.coordinator.migration.Phase;
 import io.drover.coordinator.policy.CoordinatorPolicy;
+import io.drover.coordinator.readmodel.MigrationSummaryQuery;
 import io.drover.events.AgentCommand;
 import io.drover.events.HostStatus;
 import io.drover.events.Json;
@@ -31,7 +33,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -42,9 +46,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
- * What the REST API does, apart from HTTP: reads the host registry and the journal, asks the entities.
+ * What the REST API does, apart from HTTP: reads the host registry, the journal and the read model, asks the
+ * entities.
  * Every method answers JSON or fails with an {@link ApiException} (4xx) for a request that cannot be served.
  */
 public final class CoordinatorApi implements AutoCloseable {
@@ -53,6 +59,7 @@ public final class CoordinatorApi implements AutoCloseable {
     private final Coordinator coordinator;
     private final JdbcSettings db;
     private final JdbcReadJournal journal;
+    private final MigrationSummaryQuery summaries;
     private final ExecutorService blocking = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "drover-api-jdbc");
         t.setDaemon(true);
@@ -62,6 +69,7 @@ public final class CoordinatorApi implements AutoCloseable {
     public CoordinatorApi(Coordinator coordinator, JdbcSettings db) {
         this.coordinator = coordinator;
         this.db = db;
+        this.summaries = new MigrationSummaryQuery(db);
         this.journal = PersistenceQuery.get(coordinator.system())
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     }
@@ -226,13 +234,39 @@ public final class CoordinatorApi implements AutoCloseable {
                 .thenApply(l -> l.stream().filter(m -> !m.phase().isTerminal()).toList());
     }
 
-    /** GET /api/migrations: every migration in the journal, with its summary. */
-    public CompletionStage<JsonNode> migrations() {
-        return blocking(() -> ids("SELECT persistence_id FROM event_journal WHERE persistence_id LIKE 'Migration|%'"
-                + " GROUP BY persistence_id ORDER BY min(write_timestamp), persistence_id"))
-                .thenCompose(ids -> all(ids.stream().map(id -> coordinator.migration(id)
-                        .<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK)).toList()))
-                .thenApply(l -> Json.mapper().valueToTree(l));
+    /**
+     * GET /api/migrations?vm=&amp;phase=: the migrations' summaries from the read model (migration_summary),
+     * oldest request first, without recovering any entity. The read model lags the journal by a poll or
+     * two: a migration created a moment ago may not be listed yet, and the list is no basis for a decision.
+     */
+    public CompletionStage<JsonNode> migrations(Map<String, String> q) {
+        for (String k : q.keySet()) {
+            if (!List.of("vm", "phase").contains(k)) {
+                throw ApiException.badRequest(k, "unknown parameter " + k + " (known: vm, phase)");
+            }
+        }
+        String vm = q.get("vm") == null || q.get("vm").isBlank() ? null : q.get("vm");
+        Phase phase = phase(q.get("phase"));
+        return blocking(() -> {
+            try {
+                return Json.mapper().<JsonNode>valueToTree(summaries.find(vm, phase));
+            } catch (SQLException e) {
+                throw new IllegalStateException("reading migration_summary: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** A phase as the API prints it (COMPLETED; any case), or null when not given. */
+    static Phase phase(String v) {
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Phase.valueOf(v.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("phase", "phase must be one of " + Arrays.stream(Phase.values()).map(Phase::name)
+                    .collect(Collectors.joining(", ")) + ", got '" + v + "'");
+        }
     }
 
     /** GET /api/migrations/{id}: its summary, with the last progress sample when there is one. */

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * GET  /api/vms                        every VM with its host
  * POST /api/vms                        {"vmId","host","memoryMiB"?,"vcpus"?,"dirtyRate"?} → 202: define-vm and start-vm sent
  * POST /api/migrations                 {"vmId","to","policy"?} → 201 with the migration's summary
- * GET  /api/migrations                 every migration in the journal
+ * GET  /api/migrations?vm=&amp;phase=   the migrations (of a VM, in a phase) from the read model, oldest first
  * GET  /api/migrations/{id}            its summary and last progress sample
  * GET  /api/migrations/{id}/events     every persisted event with its time and reason
  * POST /api/migrations/{id}/cancel     {"reason"?} → 200, or 409 with why not
@@ -135,7 +135,7 @@ public final class HttpApi implements AutoCloseable {
                         return body(req).thenCompose(b -> api.create(MigrationRequest.parse(b))).thenApply(j -> json(201, j));
                     }
                     requireMethod(get, req);
-                    return ok(api.migrations(), 200);
+                    return ok(api.migrations(query(req)), 200);
                 }
                 String id = seg.get(2);
                 if (seg.size() == 3) {

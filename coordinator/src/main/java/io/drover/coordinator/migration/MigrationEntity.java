@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -83,12 +84,23 @@ public final class MigrationEntity
     public static final Duration TICK_INTERVAL = Duration.ofSeconds(1);
 
     /**
-     * The events that end a migration: a migration whose last event is none of these is unfinished. (Not a
-     * tag: pekko-persistence-jdbc 1.1.1 writes tags as (event_id, tag) only, and the event_tag table of
-     * V1__pekko_persistence_journal.sql requires persistence_id and sequence_number, so tagged writes fail.)
+     * The events that end a migration: a migration whose last event is none of these is unfinished. The
+     * start-up ({@code Coordinator.persisted}) and the "is this VM already migrating" check read them from
+     * the journal itself, not from a tag or the read model: the read model lags the journal, and these
+     * answers must be exact.
      */
     public static final List<Class<? extends MigrationEvent>> ENDING_EVENTS =
             List.of(MigrationCompleted.class, MigrationFailed.class, MigrationCancelled.class);
+
+    /**
+     * The tag of every migration event: the read model ({@code MigrationSummaryProjection}) reads them by it.
+     * One tag, not slices ({@code migration-0} .. {@code migration-N} by persistence id): a single
+     * eventsByTag stream is read by one projection instance, which keeps up with what one coordinator
+     * persists (a sample every half second per running migration); slicing later means tagging anew.
+     * V4__pekko_projection.sql tagged the events persisted before this tag existed with this same string.
+     */
+    public static final String TAG = "migration";
+    private static final Set<String> TAGS = Set.of(TAG);
 
     private final String migrationId;
     private final AgentGateway gateway;
@@ -156,6 +168,12 @@ public final class MigrationEntity
     @Override
     public RetentionCriteria retentionCriteria() {
         return RetentionCriteria.snapshotEvery(200, 2);
+    }
+
+    /** Written by pekko-persistence-jdbc 1.1 into event_tag as (event_id, tag), the layout of V3. */
+    @Override
+    public Set<String> tagsFor(MigrationEvent event) {
+        return TAGS;
     }
 
     @Override

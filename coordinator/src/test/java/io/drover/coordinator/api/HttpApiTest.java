@@ -242,7 +242,14 @@ class HttpApiTest {
         assertEquals(Duration.ofSeconds(90), Duration.parse(ladder.get("completionTimeoutPerGiB").asText()), ladder.toString());
         assertEquals(Duration.ofSeconds(45), Duration.parse(ladder.get("stallTimeout").asText()), ladder.toString());
         assertEquals(500, ladder.get("migration").get("downtimeLimitMs").asInt(), ladder.toString());
-        assertTrue(get("/api/migrations").body().findValuesAsText("migrationId").contains(id));
+        // The list is the read model, which the projection fills a poll or two after the journal.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        List<String> listed = get("/api/migrations").body().findValuesAsText("migrationId");
+        while (!listed.contains(id) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            listed = get("/api/migrations").body().findValuesAsText("migrationId");
+        }
+        assertTrue(listed.contains(id), listed + " lists " + id);
 
         Res cancelled = post("/api/migrations/" + id + "/cancel", "{\"reason\": \"operator changed their mind\"}");
         assertEquals(200, cancelled.status(), cancelled.body().toString());

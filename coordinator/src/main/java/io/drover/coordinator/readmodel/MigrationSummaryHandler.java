@@ -1,0 +1,142 @@
+package io.drover.coordinator.readmodel;
+
+import io.drover.coordinator.migration.MigrationEvent;
+import io.drover.coordinator.migration.MigrationEvent.*;
+import org.apache.pekko.projection.eventsourced.EventEnvelope;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Applies one migration event to its {@code migration_summary} row, in the projection's transaction: the
+ * request inserts the row, every later event sets the phase and what the event changes. The row follows
+ * {@link io.drover.coordinator.migration.MigrationState#summary}, except that an ended migration keeps its
+ * last uri, pass and downtime limit (the entity's summary of a failed or cancelled one forgets its run).
+ *
+ * <p>Each row remembers the sequence number of the last event applied, and an event at or below it changes
+ * nothing: exactly-once already holds with the offset in the same transaction, this keeps a replay (an
+ * offset reset, say) harmless too.
+ */
+final class MigrationSummaryHandler extends JdbcHandler<EventEnvelope<MigrationEvent>, PooledJdbcSession> {
+    private static final Logger log = LoggerFactory.getLogger(MigrationSummaryHandler.class);
+
+    static final String INSERT = "INSERT INTO migration_summary (migration_id, vm_id, source_host, destination_host, phase,"
+            + " uri, pass, downtime_limit_ms, auto_converge_on, reason, requested_at, updated_at, last_sequence_nr)"
+            + " VALUES (?, ?, ?, ?, ?, NULL, 0, ?, ?, NULL, ?, ?, ?) ON CONFLICT (migration_id) DO NOTHING";
+
+    @Override
+    public void process(PooledJdbcSession session, EventEnvelope<MigrationEvent> envelope) throws SQLException {
+        apply(session.connection(), envelope.event(), envelope.sequenceNr());
+        logEvent(envelope.event());
+    }
+
+    /**
+     * The coordinator's log of what happens to migrations, once per event (the projection's offset makes it
+     * once, where the entity's handlers run again on every recovery); samples only at DEBUG, a line each 500 ms.
+     */
+    private static void logEvent(MigrationEvent e) {
+        String reason = changes(e).get("reason") instanceof String r ? ": " + r : "";
+        if (e instanceof ProgressRecorded) {
+            log.debug("migration {} {} {}", e.migrationId(), e.getClass().getSimpleName(), e.newPhase());
+        } else {
+            log.info("migration {} {} {} -> {}{}", e.migrationId(), e.getClass().getSimpleName(), e.oldPhase(), e.newPhase(), reason);
+        }
+    }
+
+    static void apply(Connection c, MigrationEvent event, long sequenceNr) throws SQLException {
+        if (event instanceof MigrationRequested e) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                ps.setString(1, e.migrationId());
+                ps.setString(2, e.vmId());
+                ps.setString(3, e.sourceHost());
+                ps.setString(4, e.destinationHost());
+                ps.setString(5, e.newPhase().name());
+                ps.setLong(6, e.policy().downtimeLimitAtStep(1));
+                ps.setBoolean(7, e.policy().autoConverge());
+                ps.setObject(8, utc(e.time()));
+                ps.setObject(9, utc(e.time()));
+                ps.setLong(10, sequenceNr);
+                ps.executeUpdate();
+            }
+            return;
+        }
+        Map<String, Object> set = changes(event);
+        set.put("updated_at", utc(event.time()));
+        set.put("last_sequence_nr", sequenceNr);
+        // The column names are this class's constants, never input.
+        String sql = "UPDATE migration_summary SET " + String.join(" = ?, ", set.keySet())
+                + " = ? WHERE migration_id = ? AND last_sequence_nr < ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (Object v : set.values()) {
+                if (v == null) {
+                    ps.setNull(i++, Types.VARCHAR); // only the text columns uri and reason are ever cleared
+                } else {
+                    ps.setObject(i++, v);
+                }
+            }
+            ps.setString(i++, event.migrationId());
+            ps.setLong(i, sequenceNr);
+            if (ps.executeUpdate() == 0 && !exists(c, event.migrationId())) {
+                log.warn("no migration_summary row for {} (its MigrationRequested was never tagged): {} skipped",
+                        event.migrationId(), event.getClass().getSimpleName());
+            }
+        }
+    }
+
+    /** The columns {@code event} sets on an existing row, besides the time and the sequence number. */
+    static Map<String, Object> changes(MigrationEvent event) {
+        Map<String, Object> set = new LinkedHashMap<>();
+        set.put("phase", event.newPhase().name());
+        if (event instanceof DestinationPrepared e) {
+            set.put("uri", e.newUri());
+        } else if (event instanceof MigrateIssued e) {
+            set.put("uri", e.uri());
+            set.put("downtime_limit_ms", e.downtimeLimitMs());
+        } else if (event instanceof ProgressRecorded e) {
+            set.put("pass", e.newPass());
+        } else if (event instanceof ConvergenceDecisionTaken e) {
+            set.put("downtime_limit_ms", e.newDowntimeLimitMs());
+        } else if (event instanceof PostcopySwitchRequested e) {
+            set.put("reason", e.reason());
+        } else if (event instanceof CancellationRequested e) {
+            set.put("reason", e.reason());
+        } else if (event instanceof SwitchoverCompleted || event instanceof MigrationCompleted) {
+            set.put("reason", null); // confirming and completed migrations have no reason
+        } else if (event instanceof MigrationFailed e) {
+            set.put("reason", e.reason());
+        } else if (event instanceof MigrationCancelled e) {
+            set.put("reason", e.reason());
+        } else if (event instanceof ConfirmationOverdue e) {
+            set.put("reason", e.reason());
+        } else if (event instanceof DestinationLost e) {
+            set.put("reason", e.reason());
+        }
+        // SourceStarted: the phase alone.
+        return set;
+    }
+
+    private static boolean exists(Connection c, String migrationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM migration_summary WHERE migration_id = ?")) {
+            ps.setString(1, migrationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return t.atOffset(ZoneOffset.UTC);
+    }
+}
