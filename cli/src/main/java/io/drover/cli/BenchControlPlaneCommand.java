@@ -97,7 +97,8 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         Path dir = workDir != null ? workDir
-                : Path.of(".drover", "bench-control-plane", Instant.now().toString().replace(":", "-"));
+                // Short: a VM's QMP socket lives a few directories below, within the 107 bytes of a unix socket path.
+                : Path.of(".drover", "bench-cp", java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(dir);
         Accel accel = vm.accel();
         String server = dbServer.endsWith("/") ? dbServer : dbServer + "/";

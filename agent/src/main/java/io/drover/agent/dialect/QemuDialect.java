@@ -58,7 +58,36 @@ public final class QemuDialect {
         this.fromSchema = fromSchema;
     }
 
-    /** Learns the dialect of the QEMU behind {@code qmp}. */
+    /**
+     * Dialects already learned in this JVM, by QEMU build: {@code query-version} (which includes the
+     * distribution's package string) and {@code query-target}. Like libvirt's capabilities cache, keyed by
+     * binary: reading and walking {@code query-qmp-schema} costs ~70 ms per QEMU, paid on every destination
+     * an agent starts, while one build always speaks the same dialect.
+     */
+    private static final Map<String, QemuDialect> LEARNED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The dialect of the QEMU behind {@code qmp}: learned once per QEMU build (two cheap queries tell the
+     * build), then from {@link #LEARNED}.
+     */
+    public static QemuDialect learnCached(QmpClient qmp) {
+        String target;
+        try {
+            target = qmp.execute("query-target").toString();
+        } catch (io.drover.agent.qmp.QmpExecuteException e) {
+            target = "(no query-target: before QEMU 1.2)";
+        }
+        String key = qmp.execute("query-version") + " " + target;
+        QemuDialect known = LEARNED.get(key);
+        if (known != null) {
+            return known;
+        }
+        QemuDialect learned = learn(qmp);
+        QemuDialect raced = LEARNED.putIfAbsent(key, learned);
+        return raced != null ? raced : learned;
+    }
+
+    /** Learns the dialect of the QEMU behind {@code qmp}, always asking it (see {@link #learnCached}). */
     public static QemuDialect learn(QmpClient qmp) {
         QemuVersion version = QemuVersion.fromQmp(qmp.execute("query-version"));
         Set<String> commands = new TreeSet<>();

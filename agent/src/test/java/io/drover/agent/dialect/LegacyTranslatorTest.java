@@ -70,6 +70,20 @@ class LegacyTranslatorTest {
     }
 
     @Test
+    void oneQemuBuildIsLearnedOnceAndTheCachedDialectIsWhatAskingGives() {
+        // Both QEMUs of the pair are the same binary: the second endpoint got the first one's dialect.
+        assertTrue(dialect == vms.destinationEndpoint().dialect(), "one dialect per QEMU build");
+        QemuDialect asked = QemuDialect.learn(vms.destinationEndpoint().qmp());
+        assertTrue(asked != dialect, "learn() always asks");
+        assertEquals(asked.version(), dialect.version());
+        assertEquals(asked.commands(), dialect.commands());
+        assertEquals(asked.events(), dialect.events());
+        assertEquals(asked.capabilities(), dialect.capabilities());
+        assertEquals(asked.parameters(), dialect.parameters());
+        assertTrue(QemuDialect.learnCached(vms.sourceEndpoint().qmp()) == dialect);
+    }
+
+    @Test
     void migrateSetDowntimeInSecondsBecomesDowntimeLimitInMilliseconds() {
         src.execute("migrate_set_downtime", value(0.75));
         assertEquals(750, params().path("downtime-limit").asLong());

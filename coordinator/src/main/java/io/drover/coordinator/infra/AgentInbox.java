@@ -63,7 +63,9 @@ public final class AgentInbox implements AutoCloseable {
                     route(r);
                 }
                 if (!batch.isEmpty()) {
-                    consumer.commitSync();
+                    // Asynchronously: the next result must not wait for this commit. A crash before it lands only
+                    // redelivers results, which the entities take as repeats (every step has an idempotency key).
+                    consumer.commitAsync();
                 }
             }
         } catch (WakeupException e) {
@@ -71,6 +73,11 @@ public final class AgentInbox implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("agent inbox stopped: {}", e.toString(), e);
         } finally {
+            try {
+                consumer.commitSync(); // what was read, before leaving the group
+            } catch (RuntimeException e) {
+                log.warn("agent inbox: last commit failed: {}", e.toString());
+            }
             consumer.close();
         }
     }
