@@ -81,10 +81,7 @@ class AgentMigrationTest {
         AgentService b = agent("mig-b");
         MigrationPolicy policy = MigrationPolicy.builder().maxBandwidth(32L << 20).sampleInterval(Duration.ofMillis(100)).build();
 
-        bus.send(new AgentCommand.DefineVm("m-1", "mig-a", "vm-m", MEMORY_MIB, 1, 8L << 20));
-        bus.send(new AgentCommand.StartVm("m-2", "mig-a", "vm-m"));
-        assertTrue(bus.result("m-2").ok(), bus.result("m-2").toString());
-        awaitGuestUp("mig-a", "vm-m");
+        boot("m", "mig-a", "vm-m", 8L << 20);
 
         bus.send(new AgentCommand.PrepareIncoming("m-3", "mig-b", "vm-m", "mig-1", MEMORY_MIB, 1, policy));
         CommandResult prepared = bus.result("m-3");
@@ -133,6 +130,14 @@ class AgentMigrationTest {
         assertTrue(lines.stream().anyMatch(l -> l.equals("migration mig-1 of vm-m: completed")), lines.toString());
     }
 
+    /** Defines and starts {@code vm} on {@code host} by commands {@code <prefix>-1} and {@code -2}, until its guest is up. */
+    void boot(String prefix, String host, String vm, long dirtyRate) throws Exception {
+        bus.send(new AgentCommand.DefineVm(prefix + "-1", host, vm, MEMORY_MIB, 1, dirtyRate));
+        bus.send(new AgentCommand.StartVm(prefix + "-2", host, vm));
+        assertTrue(bus.result(prefix + "-2").ok(), bus.result(prefix + "-2").toString());
+        awaitGuestUp(host, vm);
+    }
+
     /** Migrate a guest that has filled its RAM, not a blank one that moves in milliseconds. */
     void awaitGuestUp(String host, String vm) throws Exception {
         QemuFixture.awaitSerial(QemuProcess.reattach(tmp.resolve(host).resolve("vms").resolve(vm).resolve("source")),
@@ -154,10 +159,7 @@ class AgentMigrationTest {
     void tunesCancelsAndRefusesToCancelInPostcopy() throws Exception {
         AgentService a = agent("tc-a");
         AgentService b = agent("tc-b");
-        bus.send(new AgentCommand.DefineVm("t-1", "tc-a", "vm-t", MEMORY_MIB, 1, 16L << 20));
-        bus.send(new AgentCommand.StartVm("t-2", "tc-a", "vm-t"));
-        assertTrue(bus.result("t-2").ok(), bus.result("t-2").toString());
-        awaitGuestUp("tc-a", "vm-t");
+        boot("t", "tc-a", "vm-t", 16L << 20);
         // Slow enough that nothing completes before the test steps in.
         MigrationPolicy slow = MigrationPolicy.builder().maxBandwidth(4L << 20).sampleInterval(Duration.ofMillis(100)).build();
 
@@ -214,10 +216,7 @@ class AgentMigrationTest {
     void aRestartedSourceAgentReattachesToItsMigration() throws Exception {
         AgentService a = agent("rs-a");
         agent("rs-b");
-        bus.send(new AgentCommand.DefineVm("r-1", "rs-a", "vm-r", MEMORY_MIB, 1, 16L << 20));
-        bus.send(new AgentCommand.StartVm("r-2", "rs-a", "vm-r"));
-        assertTrue(bus.result("r-2").ok(), bus.result("r-2").toString());
-        awaitGuestUp("rs-a", "vm-r");
+        boot("r", "rs-a", "vm-r", 16L << 20);
         MigrationPolicy slow = MigrationPolicy.builder().maxBandwidth(4L << 20).sampleInterval(Duration.ofMillis(100)).build();
         bus.send(new AgentCommand.PrepareIncoming("r-3", "rs-b", "vm-r", "mig-r", MEMORY_MIB, 1, slow));
         bus.send(new AgentCommand.StartMigration("r-4", "rs-a", "vm-r", "mig-r", bus.result("r-3").data().path("uri").asText(), slow));
@@ -252,10 +251,7 @@ class AgentMigrationTest {
     void aSourceResumesWhenTheDestinationLostTheGuestAfterSwitchover() throws Exception {
         AgentService a = agent("rl-a");
         AgentService b = agent("rl-b");
-        bus.send(new AgentCommand.DefineVm("l-1", "rl-a", "vm-l", MEMORY_MIB, 1, 8L << 20));
-        bus.send(new AgentCommand.StartVm("l-2", "rl-a", "vm-l"));
-        assertTrue(bus.result("l-2").ok(), bus.result("l-2").toString());
-        awaitGuestUp("rl-a", "vm-l");
+        boot("l", "rl-a", "vm-l", 8L << 20);
         MigrationPolicy policy = MigrationPolicy.builder().sampleInterval(Duration.ofMillis(100)).build();
 
         bus.send(new AgentCommand.ResumeSource("l-3", "rl-a", "vm-l", "mig-l"));
