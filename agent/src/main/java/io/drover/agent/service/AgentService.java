@@ -285,6 +285,12 @@ public final class AgentService implements AutoCloseable {
         }
         CommandResult result = execute(cmd);
         publishResult(result);
+        if (result.ok() && !result.duplicate() && !(cmd instanceof AgentCommand.QueryMigration)
+                && !(cmd instanceof AgentCommand.TuneMigration)) {
+            // The VMs changed (defined, started, stopped, retired, a destination prepared): say so now rather than
+            // at the next heartbeat, so that the coordinator's view (GET /api/vms) follows at once.
+            heartbeats.execute(this::heartbeat);
+        }
         status.accept(String.format("%s %s %s on %s: %s%s", result.duplicate() ? "answered again" : "handled",
                 result.command(), result.commandId(), result.vmId(), result.ok() ? "ok" : "error: " + result.error(),
                 result.data() == null || result.data().isEmpty() ? "" : " " + result.data()));

@@ -100,6 +100,26 @@ class AgentServiceTest {
     }
 
     @Test
+    void aChangeToItsVmsIsReportedAtOnceNotAtTheNextHeartbeat() throws Exception {
+        AgentService a = AgentService.start(AgentConfig.of("now-host", kafka.bootstrapServers(), tmp.resolve("now"), ACCEL)
+                .withHeartbeatInterval(Duration.ofHours(1)), lines::add);
+        agents.add(a);
+        if (bus == null) bus = new CommandBus(kafka.bootstrapServers());
+        bus.send(define("now-1", "now-host", "vm-n"));
+        assertTrue(bus.result("now-1").ok(), bus.result("now-1").toString());
+        bus.send(new AgentCommand.StartVm("now-2", "now-host", "vm-n"));
+        assertTrue(bus.result("now-2").ok(), bus.result("now-2").toString());
+        // An hour between heartbeats: only the commands can have sent these.
+        HostStatus defined = (HostStatus) bus.await(Topics.HOSTS, r -> r.type().equals(RecordTypes.HOST_HEARTBEAT)
+                && r.data() instanceof HostStatus h && h.hostId().equals("now-host")
+                && h.vms().equals(List.of(new HostStatus.VmState("vm-n", "stopped", MEMORY_MIB, 1))), 1).data();
+        HostStatus running = (HostStatus) bus.await(Topics.HOSTS, r -> r.type().equals(RecordTypes.HOST_HEARTBEAT)
+                && r.data() instanceof HostStatus h && h.hostId().equals("now-host")
+                && h.vms().equals(List.of(new HostStatus.VmState("vm-n", "running", MEMORY_MIB, 1))), 1).data();
+        assertTrue(running.sequence() > defined.sequence(), running + " after " + defined);
+    }
+
+    @Test
     void definesStartsListsAndStopsVmsThroughCommands() throws Exception {
         AgentService a = agent("life-host", "a");
         bus.send(define("life-1", "life-host", "vm-1"));

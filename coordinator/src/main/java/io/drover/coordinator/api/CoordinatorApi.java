@@ -106,7 +106,7 @@ public final class CoordinatorApi implements AutoCloseable {
 
     /**
      * POST /api/vms: sends define-vm, then start-vm, to the host's agent (which runs them in order) and answers
-     * 202 with the command ids; the VM shows in GET /api/vms once the host's next heartbeat reports it. The
+     * 202 with the command ids; the VM shows in GET /api/vms once the agent reports it, right after each of the commands. The
      * command ids are deterministic ({@code vm/<host>/<vmId>/define}, {@code .../start}), so a repeated request
      * is answered by the agent from its journal rather than run twice.
      */
