@@ -46,7 +46,8 @@ final class MigrationSummaryHandler extends JdbcHandler<EventEnvelope<MigrationE
      * once, where the entity's handlers run again on every recovery); samples only at DEBUG, a line each 500 ms.
      */
     private static void logEvent(MigrationEvent e) {
-        String reason = changes(e).get("reason") instanceof String r ? ": " + r : "";
+        String reason = e instanceof ConvergenceDecisionTaken d ? ": " + d.reason()
+                : changes(e).get("reason") instanceof String r ? ": " + r : "";
         if (e instanceof ProgressRecorded) {
             log.debug("migration {} {} {}", e.migrationId(), e.getClass().getSimpleName(), e.newPhase());
         } else {
