@@ -381,7 +381,7 @@ public final class MigrationEntity
         if (c.info() == null || c.sampledAt() == null) {
             return reject(c.replyTo(), "progress of migration " + migrationId + " without a sample or its time");
         }
-        Run run = run(s);
+        Run run = s.run();
         MigrationStatus status = c.info().status();
         if (status == MigrationStatus.COMPLETED) {
             return switchover(s, c.replyTo());
@@ -756,12 +756,4 @@ public final class MigrationEntity
         return null;
     }
 
-    private static Run run(Live s) {
-        if (s instanceof Migrating m) return m.run();
-        if (s instanceof Postcopy p) return p.run();
-        if (s instanceof Cancelling c) return c.run();
-        if (s instanceof Confirming c) return c.run();
-        if (s instanceof ResumingSource r) return r.run();
-        return null;
-    }
 }

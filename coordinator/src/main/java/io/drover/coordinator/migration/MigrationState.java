@@ -69,15 +69,20 @@ public sealed interface MigrationState extends CborSerializable {
     sealed interface Live extends MigrationState {
         Spec spec();
 
+        /** The running migration's figures; null before migrate was issued. */
+        default Run run() {
+            return null;
+        }
+
         default Failed failed(MigrationFailed e) {
-            return new Failed(spec(), e.oldPhase(), e.reason(), e.time());
+            return new Failed(spec(), e.oldPhase(), e.reason(), e.time(), run());
         }
     }
 
     /** A migration that can still be cancelled (nothing irreversible has happened). */
     sealed interface Cancellable extends Live {
         default Cancelled cancelled(MigrationCancelled e) {
-            return new Cancelled(spec(), e.oldPhase(), e.reason(), e.time());
+            return new Cancelled(spec(), e.oldPhase(), e.reason(), e.time(), run());
         }
     }
 
@@ -247,25 +252,25 @@ public sealed interface MigrationState extends CborSerializable {
         }
     }
 
-    /** The migration failed in {@code failedIn}. */
-    record Failed(Spec spec, Phase failedIn, String reason, Instant at) implements MigrationState {
+    /** The migration failed in {@code failedIn}; {@code run}: its last figures, null when it failed before migrate. */
+    record Failed(Spec spec, Phase failedIn, String reason, Instant at, Run run) implements MigrationState {
         public Phase phase() {
             return Phase.FAILED;
         }
 
         public MigrationSummary summary(String id) {
-            return MigrationState.summary(id, phase(), spec, null, null, reason);
+            return MigrationState.summary(id, phase(), spec, run, null, reason);
         }
     }
 
     /** The migration was cancelled in {@code cancelledIn}; the guest runs on the source. */
-    record Cancelled(Spec spec, Phase cancelledIn, String reason, Instant at) implements MigrationState {
+    record Cancelled(Spec spec, Phase cancelledIn, String reason, Instant at, Run run) implements MigrationState {
         public Phase phase() {
             return Phase.CANCELLED;
         }
 
         public MigrationSummary summary(String id) {
-            return MigrationState.summary(id, phase(), spec, null, null, reason);
+            return MigrationState.summary(id, phase(), spec, run, null, reason);
         }
     }
 }

@@ -417,6 +417,11 @@ class MigrationEntityTest {
         assertEquals(List.of(new AgentCommand.StopVm("migration/" + id + "/stop-destination", DST, VM, true)), gateway.take());
         repeated(run(re -> new SourceFailed("again", re)));
         assertTrue(error(run(re -> new Cancel("late", re))).contains("in phase FAILED"));
+        MigrationSummary failed = ok(run(Get::new));
+        assertEquals(URI, failed.uri(), "a failed migration still shows where it was going");
+        assertEquals(f.reason(), failed.reason());
+        var restarted = kit.restart();
+        assertEquals(URI, restarted.state().summary(id).uri(), "also after a recovery");
     }
 
     @Test
