@@ -1,9 +1,7 @@
 package io.drover.cli;
 
 import io.drover.coordinator.Coordinator;
-import io.drover.coordinator.api.HttpApi;
-import io.drover.coordinator.host.HostCommand;
-import io.drover.coordinator.host.HostSummary;
+import io.drover.coordinator.testing.CoordinatorFixture;
 import io.drover.coordinator.migration.MigrationCommand;
 import io.drover.coordinator.migration.MigrationSummary;
 import io.drover.events.HostStatus;
@@ -15,15 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,48 +24,27 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The client commands (migrate, show, cancel, hosts, vms) against a real coordinator's API: exit codes and output. */
 class ApiCommandsTest {
-    static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-    static String db;
+    static CoordinatorFixture fixture;
     static Coordinator coordinator;
-    static HttpApi api;
     static String base;
     @TempDir
     Path tmp;
 
     @BeforeAll
     static void start() throws Exception {
-        db = "drover_cliapi_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", ""); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + db);
-        }
-        coordinator = Coordinator.start(Coordinator.config(Map.of(
-                "drover.db.url", SERVER + db, "drover.db.user", "postgres", "drover.db.password", "",
-                "pekko.remote.artery.canonical.port", 0, "pekko.loglevel", "WARNING",
-                "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on")), command -> { });
-        api = coordinator.startApi("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + api.port();
-        register("kvm-1", List.of(new HostStatus.VmState("vm-1", "running", 512, 1),
+        fixture = CoordinatorFixture.start("drover_cliapi", command -> { });
+        coordinator = fixture.coordinator();
+        base = fixture.base();
+        fixture.register("kvm-1", List.of(new HostStatus.VmState("vm-1", "running", 512, 1),
                 new HostStatus.VmState("vm-2", "running", 512, 1), new HostStatus.VmState("vm-3", "running", 1024, 2),
                 new HostStatus.VmState("vm-4", "running", 512, 1)));
-        register("kvm-2", List.of());
-    }
-
-    static void register(String host, List<HostStatus.VmState> vms) throws Exception {
-        HostStatus st = new HostStatus(host, "7.2.22", "7.2", "kvm", 8192, 4, vms, 0, Instant.now());
-        coordinator.host(host).<HostSummary>askWithStatus(r -> new HostCommand.Register(st, r), Duration.ofSeconds(20))
-                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        fixture.register("kvm-2", List.of());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (coordinator != null) {
-            coordinator.stop(Duration.ofSeconds(30));
-        }
-        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", ""); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -2,8 +2,7 @@ package io.drover.coordinator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drover.coordinator.Coordinator;
-import io.drover.coordinator.host.HostCommand;
-import io.drover.coordinator.host.HostSummary;
+import io.drover.coordinator.testing.CoordinatorFixture;
 import io.drover.coordinator.testing.RecordingGateway;
 import io.drover.events.HostStatus;
 import io.drover.events.Json;
@@ -15,24 +14,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The REST API against a real Coordinator on a fresh PostgreSQL database: its 4xx cases and a happy path. */
 class HttpApiTest {
-    static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-    static String db;
+    static CoordinatorFixture fixture;
     static Coordinator coordinator;
-    static HttpApi api;
     static final HttpClient http = HttpClient.newHttpClient();
     static String base;
     static final RecordingGateway gateway = new RecordingGateway();
@@ -49,36 +40,17 @@ class HttpApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        db = "drover_api_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", ""); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + db);
-        }
-        coordinator = Coordinator.start(Coordinator.config(Map.of(
-                "drover.db.url", SERVER + db, "drover.db.user", "postgres", "drover.db.password", "",
-                "pekko.remote.artery.canonical.port", 0, "pekko.loglevel", "WARNING",
-                "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on")), gateway);
-        api = coordinator.startApi("127.0.0.1", 0);
-        base = "http://127.0.0.1:" + api.port();
-        register("kvm-1", List.of(new HostStatus.VmState("vm-42", "running", 512, 1), new HostStatus.VmState("vm-43", "running", 512, 1)));
-        register("kvm-2", List.of());
-    }
-
-    static void register(String host, List<HostStatus.VmState> vms) throws Exception {
-        HostStatus st = new HostStatus(host, "7.2.22", "7.2", "kvm", 8192, 4, vms, 0, Instant.now());
-        coordinator.host(host).<HostSummary>askWithStatus(r -> new HostCommand.Register(st, r), Duration.ofSeconds(20))
-                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        fixture = CoordinatorFixture.start("drover_api", gateway);
+        coordinator = fixture.coordinator();
+        base = fixture.base();
+        fixture.register("kvm-1", List.of(new HostStatus.VmState("vm-42", "running", 512, 1), new HostStatus.VmState("vm-43", "running", 512, 1)));
+        fixture.register("kvm-2", List.of());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (api != null) {
-            api.close();
-        }
-        if (coordinator != null) {
-            coordinator.stop(Duration.ofSeconds(30));
-        }
-        try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", ""); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
