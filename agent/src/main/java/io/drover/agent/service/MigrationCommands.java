@@ -13,6 +13,9 @@ import io.drover.agent.qemu.QemuProcess;
 import io.drover.agent.qemu.Role;
 import io.drover.agent.qmp.QmpClient;
 import io.drover.events.AgentCommand;
+import io.drover.agent.engine.Side;
+import io.drover.events.Json;
+import io.drover.events.MigrationInfo;
 import io.drover.events.MigrationOutcome;
 import io.drover.events.MigrationPolicy;
 import io.drover.events.MigrationStatus;
@@ -57,12 +60,65 @@ final class MigrationCommands {
         MigrationPolicy policy = policy(c.policy());
         QemuProcess p = vms.launch(vm, Role.DESTINATION, VmManager.INCOMING_INSTANCE);
         try {
+            reportIncomingEnd(vm, c.migrationId());
             MigrationRun.prepareIncoming(vm.endpoint, policy, uri);
         } catch (RuntimeException e) {
             vms.stop(c.vmId(), true);
             throw e;
         }
         return CommandExecutor.object().put("uri", uri).put("pid", p.pid());
+    }
+
+    /** How long a destination whose incoming migration completed may take to run the guest before it is reported. */
+    static final java.time.Duration RUNNING_WAIT = java.time.Duration.ofSeconds(5);
+    /** Reports the end of incoming migrations off the QMP callback thread (which must not wait on QMP replies). */
+    private final java.util.concurrent.Executor incomingReports = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "incoming-migration-report");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * When the incoming QEMU reports the migration completed and its guest runs, publishes the destination's
+     * {@code query-migrate} as a DESTINATION sample: the coordinator takes it as the destination confirming the
+     * guest, without waiting for the source's verdict to travel and a query to come back (and even when the source
+     * host is gone by then). A failed incoming migration is published as well; the source reports its own verdict.
+     */
+    private void reportIncomingEnd(ManagedVm vm, String migrationId) {
+        QmpClient qmp = VmManager.qmp(vm);
+        java.util.concurrent.atomic.AtomicReference<io.drover.agent.qmp.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
+        sub.set(qmp.subscribe(e -> e.name().equals("MIGRATION"), e -> {
+            MigrationStatus s = MigrationStatus.of(e.data().path("status").asText());
+            if (!s.isTerminal()) {
+                return;
+            }
+            io.drover.agent.qmp.Subscription mine = sub.getAndSet(null);
+            if (mine == null) {
+                return;
+            }
+            mine.close();
+            incomingReports.execute(() -> publishIncomingEnd(vm, qmp, migrationId, s));
+        }));
+    }
+
+    private void publishIncomingEnd(ManagedVm vm, QmpClient qmp, String migrationId, MigrationStatus status) {
+        try {
+            long deadline = System.nanoTime() + RUNNING_WAIT.toNanos();
+            boolean running = false;
+            while (status.equals(MigrationStatus.COMPLETED) && !(running = qmp.execute("query-status").path("running").asBoolean(false))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (status.equals(MigrationStatus.COMPLETED) && !running) {
+                log.warn("incoming migration {} of {} completed but the guest does not run after {}; not reported",
+                        migrationId, vm.vmId(), RUNNING_WAIT);
+                return;
+            }
+            MigrationInfo info = Json.mapper().treeToValue(qmp.execute("query-migrate"), MigrationInfo.class);
+            publisher.forMigration(vm.vmId(), migrationId).onSample(Side.DESTINATION, info);
+        } catch (Exception e) {
+            log.warn("could not report the end of incoming migration {} of {}: {}", migrationId, vm.vmId(), e.toString());
+        }
     }
 
     /** Source: configures and migrates to the URI the destination's agent gave, and follows the source to its verdict. */
@@ -199,13 +255,28 @@ final class MigrationCommands {
         return data;
     }
 
+    /**
+     * How long retire-vm waits for the source's verdict when the run is still on: the source completes within
+     * moments of the destination reporting the guest runs, which can reach the coordinator first.
+     */
+    static final java.time.Duration RETIRE_WAIT = java.time.Duration.ofSeconds(10);
+
     /** Stops the source QEMU once the migration is confirmed completed; the VM is no longer this host's. */
     JsonNode retire(AgentCommand.RetireVm c) {
         ManagedVm vm = vms.require(c.vmId());
         MigrationRun run = vm.migration;
         MigrationStatus status;
         if (run != null && (c.migrationId() == null || run.request().migrationId().equals(c.migrationId()))) {
-            MigrationOutcome o = run.outcome().getNow(null);
+            // The destination may confirm the guest before this source's own verdict is in: give it a moment.
+            MigrationOutcome o;
+            try {
+                o = run.outcome().get(RETIRE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                o = null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                o = null;
+            }
             status = o == null ? run.sourceStatus() : o.status();
         } else {
             // After an agent restart the run is gone: ask QEMU.

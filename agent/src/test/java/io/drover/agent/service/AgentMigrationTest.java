@@ -103,8 +103,12 @@ class AgentMigrationTest {
         assertEquals("drover://host/mig-a", outcomeRecord.source());
         assertEquals("vm-m", outcomeRecord.subject());
 
-        // The destination runs the guest.
+        // The destination runs the guest, and says so itself: a DESTINATION sample of its completed query-migrate.
         awaitState(b, "running");
+        DroverRecord<?> arrived = bus.await(Topics.AGENT_EVENTS, r -> r.data() instanceof MigrationSample s
+                && io.drover.events.MigrationRole.DESTINATION.equals(s.role()) && s.migrationId().equals("mig-1"), 1);
+        assertEquals("drover://host/mig-b", arrived.source());
+        assertEquals(MigrationStatus.COMPLETED, ((MigrationSample) arrived.data()).info().status(), arrived.toString());
         assertEquals(new HostStatus.VmState("vm-m", "running", MEMORY_MIB, 1), b.vms().get(0));
 
         bus.send(new AgentCommand.QueryMigration("m-6", "mig-a", "vm-m", "mig-1"));

@@ -50,6 +50,11 @@ public final class AgentInputs {
         if (data instanceof MigrationSample s && MigrationRole.SOURCE.equals(s.role())) {
             return Optional.of(new ForMigration(s.migrationId(), re -> new MigrationCommand.Progress(s.info(), s.sampledAt(), re)));
         }
+        if (data instanceof MigrationSample s && MigrationRole.DESTINATION.equals(s.role()) && s.info() != null
+                && MigrationStatus.COMPLETED.equals(s.info().status())) {
+            // The destination agent publishes its completed sample only once the guest runs there.
+            return Optional.of(new ForMigration(s.migrationId(), MigrationCommand.DestinationConfirmed::new));
+        }
         if (data instanceof MigrationOutcome o) {
             if (MigrationStatus.COMPLETED.equals(o.status())) {
                 return Optional.of(new ForMigration(o.migrationId(), MigrationCommand.SourceCompleted::new));

@@ -201,6 +201,7 @@ public final class MigrationEntity
                 .onCommand(MigrationStarted.class, this::migrationStarted)
                 .onCommand(Progress.class, this::progress)
                 .onCommand(SourceCompleted.class, (s, c) -> switchover(s, c.replyTo()))
+                .onCommand(DestinationConfirmed.class, this::confirmedBeforeSource)
                 .onCommand(SourceFailed.class, this::sourceFailed)
                 .onCommand(Cancel.class, this::cancelMigrating)
                 .onCommand(Tick.class, this::tickMigrating);
@@ -210,6 +211,7 @@ public final class MigrationEntity
                 .onCommand(MigrationStarted.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(Progress.class, this::progress)
                 .onCommand(SourceCompleted.class, (s, c) -> switchover(s, c.replyTo()))
+                .onCommand(DestinationConfirmed.class, this::confirmedBeforeSource)
                 .onCommand(SourceFailed.class, this::sourceFailed)
                 .onCommand(Cancel.class, (s, c) -> reject(c.replyTo(), "migration " + migrationId
                         + " is in post-copy and is never cancelled: the guest's memory is split between "
@@ -219,6 +221,7 @@ public final class MigrationEntity
                 .onCommand(MigrationStarted.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(Progress.class, this::progress)
                 .onCommand(SourceCompleted.class, (s, c) -> switchover(s, c.replyTo()))
+                .onCommand(DestinationConfirmed.class, this::confirmedBeforeSource)
                 .onCommand(SourceFailed.class, this::sourceFailed)
                 .onCommand(Cancel.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(Tick.class, (s, c) -> reconcile(s.since(), s.spec().sourceHost(), s.spec()));
@@ -243,6 +246,9 @@ public final class MigrationEntity
         b.forStateType(Completed.class)
                 .onCommand(Create.class, this::repeatCreate)
                 .onCommand(SourceCompleted.class, (s, c) -> repeat(s, c.replyTo()))
+                // Late reports of a migration the destination confirmed first: nothing left to learn from them.
+                .onCommand(MigrationStarted.class, (s, c) -> repeat(s, c.replyTo()))
+                .onCommand(Progress.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(DestinationConfirmed.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(Cancel.class, (s, c) -> reject(c.replyTo(), "migration " + migrationId
                         + " cannot be cancelled: it completed and the guest runs on " + s.spec().destinationHost()))
@@ -457,6 +463,19 @@ public final class MigrationEntity
         return Effect().persist(new SwitchoverCompleted(migrationId, now(), s.phase(), Phase.CONFIRMING))
                 .thenRun(st -> query(s.spec().destinationHost(), s.spec()))
                 .thenReply(replyTo, st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    /**
+     * The destination reports the incoming migration completed and the guest running before the source's verdict
+     * arrived: the guest's whole state is on the destination, so the source has completed too. Switchover and
+     * completion in one write, then the source is retired (its agent waits for its own verdict).
+     */
+    private ReplyEffect<MigrationEvent, MigrationState> confirmedBeforeSource(Live s, DestinationConfirmed c) {
+        Instant t = now();
+        return Effect().persist(List.of(new SwitchoverCompleted(migrationId, t, s.phase(), Phase.CONFIRMING),
+                        new MigrationCompleted(migrationId, t, Phase.CONFIRMING, Phase.COMPLETED, commandId(migrationId, RETIRE_SOURCE))))
+                .thenRun(st -> retireSource(s.spec()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> sourceFailed(Live s, SourceFailed c) {

@@ -69,7 +69,10 @@ public sealed interface MigrationEvent extends CborSerializable {
                                  String commandId) implements MigrationEvent {
     }
 
-    /** The source completed: the guest's state is on the destination, which must confirm it runs it. */
+    /**
+     * The source completed (or the destination reported the incoming migration completed first): the guest's state
+     * is on the destination, which must confirm it runs it.
+     */
     record SwitchoverCompleted(String migrationId, Instant time, Phase oldPhase, Phase newPhase) implements MigrationEvent {
     }
 

@@ -78,6 +78,9 @@ class AgentInputsTest {
                 command(DroverRecord.create(RecordTypes.MIGRATION_SAMPLE, DroverRecord.hostSource("kvm-1"), "vm-42", T, s)));
         MigrationSample dst = new MigrationSample("m-1", MigrationRole.DESTINATION, T, info);
         assertTrue(AgentInputs.migration(DroverRecord.create(RecordTypes.MIGRATION_SAMPLE, DroverRecord.hostSource("kvm-2"), "vm-42", T, dst)).isEmpty());
+        MigrationSample dstDone = new MigrationSample("m-1", MigrationRole.DESTINATION, T, MigrationInfo.ofStatus(MigrationStatus.COMPLETED, null));
+        assertEquals(new MigrationCommand.DestinationConfirmed(null),
+                command(DroverRecord.create(RecordTypes.MIGRATION_SAMPLE, DroverRecord.hostSource("kvm-2"), "vm-42", T, dstDone)));
 
         MigrationOutcome done = new MigrationOutcome("m-1", "vm-42", MigrationStatus.COMPLETED, 3, 100L, 20L, 1L, "kvm", List.of(), null);
         assertEquals(new MigrationCommand.SourceCompleted(null),

@@ -427,7 +427,6 @@ class MigrationEntityTest {
     @Test
     void aCompletedMigrationIsConfirmedThenTheSourceRetired() {
         migrating(policy());
-        assertTrue(error(run(DestinationConfirmed::new)).contains("not valid for migration " + id + " in phase MIGRATING"));
         var r = run(SourceCompleted::new);
         assertEquals(Phase.CONFIRMING, ok(r).phase());
         phases(events(r, SwitchoverCompleted.class).get(0), Phase.MIGRATING, Phase.CONFIRMING);
@@ -449,6 +448,26 @@ class MigrationEntityTest {
         repeated(run(DestinationConfirmed::new));
         assertTrue(error(run(re -> new Cancel("too late", re))).contains("it completed"));
         assertEquals(Phase.COMPLETED, ok(run(Get::new)).phase());
+    }
+
+    @Test
+    void aDestinationRunningTheGuestBeforeTheSourceReportsCompletesTheMigrationAtOnce() {
+        migrating(policy());
+        events(run(MigrationStarted::new), SourceStarted.class);
+        var r = run(DestinationConfirmed::new);
+        assertEquals(Phase.COMPLETED, ok(r).phase());
+        List<MigrationEvent> es = events(r, SwitchoverCompleted.class, MigrationCompleted.class);
+        phases(es.get(0), Phase.MIGRATING, Phase.CONFIRMING);
+        phases(es.get(1), Phase.CONFIRMING, Phase.COMPLETED);
+        MigrationCompleted mc = (MigrationCompleted) es.get(1);
+        List<RecordingGateway.Sent> sent = gateway.sent();
+        assertEquals(List.of(new AgentCommand.RetireVm(mc.retireCommandId(), SRC, VM, id)), gateway.take(), "no query: the destination said it");
+        assertEquals(journal.persistedInStorage("Migration|" + id).size(), sent.get(0).journalSize());
+        // The source's own reports come later and change nothing.
+        repeated(run(SourceCompleted::new));
+        repeated(run(MigrationStarted::new));
+        repeated(progress(3, 0, 10L));
+        assertTrue(gateway.sent().isEmpty());
     }
 
     @Test
