@@ -19,6 +19,11 @@ public sealed interface MigrationEvent extends CborSerializable {
 
     Phase newPhase();
 
+    /** An event that says why, in a sentence: what a migration's summary shows as its reason from then on. */
+    sealed interface Explained extends MigrationEvent {
+        String reason();
+    }
+
     /** An operator asked for the migration; the destination is asked to prepare next. */
     record MigrationRequested(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String vmId,
                               String sourceHost, String destinationHost, int memoryMiB, int vcpus,
@@ -61,12 +66,12 @@ public sealed interface MigrationEvent extends CborSerializable {
 
     /** Persisted before the switch to post-copy is sent, under {@code commandId}; from here on no cancel. */
     record PostcopySwitchRequested(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String reason,
-                                   String commandId) implements MigrationEvent {
+                                   String commandId) implements Explained {
     }
 
     /** Persisted before {@code migrate_cancel} is sent to the source, under {@code commandId}. */
     record CancellationRequested(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String reason,
-                                 String commandId) implements MigrationEvent {
+                                 String commandId) implements Explained {
     }
 
     /**
@@ -82,7 +87,7 @@ public sealed interface MigrationEvent extends CborSerializable {
      * guest, resuming the source could run it twice.
      */
     record ConfirmationOverdue(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
-                               String reason) implements MigrationEvent {
+                               String reason) implements Explained {
     }
 
     /**
@@ -91,7 +96,7 @@ public sealed interface MigrationEvent extends CborSerializable {
      * {@code stopCommandId} and the source resumed under {@code resumeCommandId} (an irreversible step).
      */
     record DestinationLost(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String reason,
-                           String destinationVmState, String stopCommandId, String resumeCommandId) implements MigrationEvent {
+                           String destinationVmState, String stopCommandId, String resumeCommandId) implements Explained {
     }
 
     /** The destination runs the guest; persisted before the source is retired under {@code retireCommandId}. */
@@ -101,11 +106,11 @@ public sealed interface MigrationEvent extends CborSerializable {
 
     /** The migration failed, for {@code reason}. */
     record MigrationFailed(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
-                           String reason) implements MigrationEvent {
+                           String reason) implements Explained {
     }
 
     /** The migration was cancelled, for {@code reason}; the guest runs on the source. */
     record MigrationCancelled(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
-                              String reason) implements MigrationEvent {
+                              String reason) implements Explained {
     }
 }

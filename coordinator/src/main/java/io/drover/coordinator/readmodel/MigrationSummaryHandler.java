@@ -46,8 +46,7 @@ final class MigrationSummaryHandler extends JdbcHandler<EventEnvelope<MigrationE
      * once, where the entity's handlers run again on every recovery); samples only at DEBUG, a line each 500 ms.
      */
     private static void logEvent(MigrationEvent e) {
-        String reason = e instanceof ConvergenceDecisionTaken d ? ": " + d.reason()
-                : changes(e).get("reason") instanceof String r ? ": " + r : "";
+        String reason = e instanceof ConvergenceDecisionTaken d ? ": " + d.reason() : e instanceof Explained x ? ": " + x.reason() : "";
         if (e instanceof ProgressRecorded) {
             log.debug("migration {} {} {}", e.migrationId(), e.getClass().getSimpleName(), e.newPhase());
         } else {
@@ -109,20 +108,10 @@ final class MigrationSummaryHandler extends JdbcHandler<EventEnvelope<MigrationE
             set.put("pass", e.newPass());
         } else if (event instanceof ConvergenceDecisionTaken e) {
             set.put("downtime_limit_ms", e.newDowntimeLimitMs());
-        } else if (event instanceof PostcopySwitchRequested e) {
-            set.put("reason", e.reason());
-        } else if (event instanceof CancellationRequested e) {
+        } else if (event instanceof Explained e) {
             set.put("reason", e.reason());
         } else if (event instanceof SwitchoverCompleted || event instanceof MigrationCompleted) {
             set.put("reason", null); // confirming and completed migrations have no reason
-        } else if (event instanceof MigrationFailed e) {
-            set.put("reason", e.reason());
-        } else if (event instanceof MigrationCancelled e) {
-            set.put("reason", e.reason());
-        } else if (event instanceof ConfirmationOverdue e) {
-            set.put("reason", e.reason());
-        } else if (event instanceof DestinationLost e) {
-            set.put("reason", e.reason());
         }
         // SourceStarted: the phase alone.
         return set;
