@@ -39,7 +39,7 @@ final class DialectProbe {
         QemuProcess p = new QemuLauncher(dir, accel).start(new VmSpec(PROBE_VM, PROBE_MEMORY_MIB, 1, image),
                 Role.DESTINATION, "probe");
         try (QmpClient qmp = QmpClient.connect(new QmpEndpoint.Unix(p.qmpSocket()), VmManager.QMP_CONNECT_TIMEOUT)) {
-            return QemuDialect.learn(qmp);
+            return QemuDialect.learnCached(qmp); // and every QEMU of this build started later finds it there
         } finally {
             p.kill();
         }
