@@ -28,7 +28,6 @@ import org.slf4j.LoggerFactory;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -112,6 +111,10 @@ public final class Coordinator implements AutoCloseable {
     }
 
     public static Persisted persisted(String url, String user, String password) {
+        return persisted(new JdbcSettings(url, user, password));
+    }
+
+    public static Persisted persisted(io.drover.coordinator.audit.ConnectionSource db) {
         // Jackson's serializer writes the event's class name as its manifest.
         String ending = MigrationEntity.ENDING_EVENTS.stream().map(c -> "'" + c.getName() + "'")
                 .collect(java.util.stream.Collectors.joining(", "));
@@ -120,10 +123,10 @@ public final class Coordinator implements AutoCloseable {
                 + " AND j.sequence_number = (SELECT max(k.sequence_number) FROM event_journal k WHERE k.persistence_id = j.persistence_id)"
                 + " AND j.event_ser_manifest NOT IN (" + ending + ")";
         String hosts = "SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'Host|%'";
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        try (Connection c = db.connect()) {
             return new Persisted(ids(c, unfinished), ids(c, hosts));
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the journal at " + url + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the journal (" + db + "): " + e.getMessage(), e);
         }
     }
 

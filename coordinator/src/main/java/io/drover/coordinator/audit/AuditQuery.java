@@ -24,9 +24,9 @@ public final class AuditQuery {
     /** The backslash is PostgreSQL's default LIKE escape character. */
     private static final String LIKE_ESCAPE = "\\";
 
-    private final JdbcSettings database;
+    private final ConnectionSource database;
 
-    public AuditQuery(JdbcSettings database) {
+    public AuditQuery(ConnectionSource database) {
         this.database = Objects.requireNonNull(database, "database");
     }
 

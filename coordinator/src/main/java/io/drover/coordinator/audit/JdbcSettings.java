@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param user     database user
  * @param password password; empty for trust authentication
  */
-public record JdbcSettings(String url, String user, String password) {
+public record JdbcSettings(String url, String user, String password) implements ConnectionSource {
 
     public JdbcSettings {
         Objects.requireNonNull(url, "url");
@@ -21,6 +21,7 @@ public record JdbcSettings(String url, String user, String password) {
     }
 
     /** Opens a new connection; the caller closes it. */
+    @Override
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url, user, password);
     }

@@ -1,6 +1,6 @@
 package io.drover.coordinator.readmodel;
 
-import io.drover.coordinator.audit.JdbcSettings;
+import io.drover.coordinator.audit.ConnectionSource;
 import io.drover.coordinator.migration.MigrationSummary;
 import io.drover.coordinator.migration.Phase;
 
@@ -16,9 +16,9 @@ import java.util.List;
  * A migration persisted a moment ago may not be there yet.
  */
 public final class MigrationSummaryQuery {
-    private final JdbcSettings db;
+    private final ConnectionSource db;
 
-    public MigrationSummaryQuery(JdbcSettings db) {
+    public MigrationSummaryQuery(ConnectionSource db) {
         this.db = db;
     }
 
