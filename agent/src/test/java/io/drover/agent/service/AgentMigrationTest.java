@@ -202,8 +202,10 @@ class AgentMigrationTest {
         CommandResult refused = bus.result("t-13");
         assertFalse(refused.ok());
         assertTrue(refused.error().contains("post-copy"), refused.error());
+        // Hurry the rest along; post-copy may have finished by itself already, which is just as good.
         bus.send(new AgentCommand.TuneMigration("t-14", "tc-a", "vm-t", "mig-p", null, 256L << 20, null, null));
-        assertTrue(bus.result("t-14").ok(), bus.result("t-14").toString());
+        CommandResult hurried = bus.result("t-14");
+        assertTrue(hurried.ok() || hurried.error().contains("has no migration running"), hurried.toString());
         assertEquals(MigrationStatus.COMPLETED, outcome("mig-p").status());
         awaitState(b, "running");
         // After post-copy the source's copy of the guest is stale: it is never resumed.
