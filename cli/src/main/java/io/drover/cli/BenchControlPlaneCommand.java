@@ -52,7 +52,8 @@ import java.util.stream.Stream;
  * coordinator and two agents.
  *
  * <p>Both ways do the same work, so that the difference is what the control plane adds: a control-plane run
- * is timed from {@code POST /api/migrations} to the API reporting it completed (the destination confirmed the
+ * is timed from {@code POST /api/migrations} to the API reporting it completed (a long poll,
+ * {@code GET /api/migrations/{id}?wait=}, which answers the moment it ends) (the destination confirmed the
  * guest runs); a bare run from starting the destination QEMU with {@code -incoming defer} (the agent's own
  * launcher) to the destination's RESUME. Both migrate under QEMU's default downtime limit: the coordinator's
  * request sets {@code downtimeSteps} to 1, since a ladder that starts lower (the default, for a shorter pause)
@@ -80,8 +81,8 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the figures as the last line.")
     boolean json;
 
-    /** How often the API is polled for the end of a migration: small beside the figures measured. */
-    static final Duration POLL = Duration.ofMillis(5);
+    /** How long one long poll of the API for the end of a migration waits: below the API client's timeout. */
+    static final Duration WAIT = Duration.ofSeconds(20);
     static final Duration LIMIT = Duration.ofMinutes(2);
     static final String HOST_A = "bench-a";
     /** Uncounted migrations each way before timing: with one, the first timed runs were still 20% slower. */
@@ -111,6 +112,9 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         String db = "drover_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         List<AutoCloseable> closers = new ArrayList<>();
         List<Long> coordinatorMs = new ArrayList<>();
+        List<Long> acceptMs = new ArrayList<>();
+        List<Long> cpuMs = new ArrayList<>();
+        List<Long> bareCpuMs = new ArrayList<>();
         List<Long> prepareMs = new ArrayList<>();
         List<Long> migrateMs = new ArrayList<>();
         List<Long> confirmMs = new ArrayList<>();
@@ -142,17 +146,19 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
 
             MigrationPolicy policy = MigrationPolicy.defaults();
             String at = HOST_A;
-            out.printf("%-5s %16s %12s %12s %12s %10s %14s%n", "run", "coordinator ms", "(prepare)", "(migrate)", "(confirm)",
-                    "bare ms", "(start dest)");
+            out.printf("%-5s %14s %9s %10s %10s %10s %8s %9s %13s %8s%n", "run", "coordinator ms", "(accept)", "(prepare)",
+                    "(migrate)", "(confirm)", "(cpu ms)", "bare ms", "(start dest)", "(cpu ms)");
             for (int i = 1 - bench.warmup; i <= bench.runs; i++) {
                 boolean coordinatorFirst = i % 2 == 1;
-                long c = 0, p = 0, mi = 0, cf = 0, b = 0, bs = 0;
+                long c = 0, ac = 0, p = 0, mi = 0, cf = 0, cc = 0, b = 0, bs = 0, bc = 0;
                 for (int leg = 0; leg < 2; leg++) {
                     if ((leg == 0) == coordinatorFirst) {
                         String to = at.equals(HOST_A) ? HOST_B : HOST_A;
                         long[] r = viaCoordinator(api, to, policy);
                         c = r[0];
                         p = r[1];
+                        ac = r[4];
+                        cc = r[5];
                         mi = r[2];
                         cf = r[3];
                         at = to;
@@ -160,29 +166,35 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
                     } else {
                         Path runDir = dir.resolve(BenchOptions.runName("bare-", i)).toAbsolutePath();
                         String bareVm = vm.vmId + "-bare";
+                        long cpu0 = 0;
                         try (LocalMigration m = LocalMigration.prepare(runDir, bareVm, vm.memoryMiB, vm.vcpus, vm.guest(),
                                 policy, accel)) {
                             // LocalMigration's own destination stays idle: the bare run starts its own, as the agent does.
+                            cpu0 = processCpuNanos();
                             BareMigration.Timed t = BareMigration.runStartingDestination(m.sourceEndpoint().qmp(),
                                     new QemuLauncher(runDir.resolve("vms"), accel),
                                     new VmSpec(bareVm, vm.memoryMiB, vm.vcpus, runDir.resolve(LocalMigration.GUEST_IMAGE)),
                                     "bare-destination", "tcp:127.0.0.1:" + FreePorts.loopback());
                             b = t.total().toMillis();
                             bs = t.destinationStart().toMillis();
+                            bc = (processCpuNanos() - cpu0) / 1_000_000;
                         }
                     }
                 }
                 if (i < 1) {
-                    out.printf("%-5s %16d %12d %12d %12d %10d %14d%n", "warm", c, p, mi, cf, b, bs);
+                    out.printf("%-5s %14d %9d %10d %10d %10d %8d %9d %13d %8d%n", "warm", c, ac, p, mi, cf, cc, b, bs, bc);
                     continue;
                 }
                 coordinatorMs.add(c);
+                acceptMs.add(ac);
                 prepareMs.add(p);
                 migrateMs.add(mi);
                 confirmMs.add(cf);
                 bareMs.add(b);
                 bareStartMs.add(bs);
-                out.printf("%-5d %16d %12d %12d %12d %10d %14d%n", i, c, p, mi, cf, b, bs);
+                cpuMs.add(cc);
+                bareCpuMs.add(bc);
+                out.printf("%-5d %14d %9d %10d %10d %10d %8d %9d %13d %8d%n", i, c, ac, p, mi, cf, cc, b, bs, bc);
             }
         } finally {
             for (int i = closers.size() - 1; i >= 0; i--) {
@@ -206,9 +218,13 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         double bareStartMedian = BenchLocalMigrateCommand.median(bareStartMs);
         double overhead = coordinatorMedian - bareMedian;
         double ratio = coordinatorMedian / bareMedian;
-        out.printf("%nmedian: coordinator %.1f ms (prepare-incoming %.1f ms, migrate issued to switchover %.1f ms,"
+        out.printf("%nmedian: coordinator %.1f ms (POST answered %.1f ms, prepare-incoming %.1f ms, migrate issued to switchover %.1f ms,"
                 + " switchover to confirmed %.1f ms), bare %.1f ms (destination QEMU start %.1f ms)%n", coordinatorMedian,
+                BenchLocalMigrateCommand.median(acceptMs),
                 prepareMedian, migrateMedian, confirmMedian, bareMedian, bareStartMedian);
+        out.printf("CPU time of this JVM (coordinator, broker, agents) per migration: %.1f ms through the coordinator, %.1f ms"
+                + " bare, on %d cores%n", BenchLocalMigrateCommand.median(cpuMs), BenchLocalMigrateCommand.median(bareCpuMs),
+                Runtime.getRuntime().availableProcessors());
         out.printf("overhead %.1f ms, ratio %.3f (target: overhead <= 50 ms)%n", overhead, ratio);
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -222,6 +238,10 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             j.put("migrateMedianMs", migrateMedian);
             j.put("confirmMedianMs", confirmMedian);
             j.put("prepareMs", prepareMs);
+            j.put("acceptMedianMs", BenchLocalMigrateCommand.median(acceptMs));
+            j.put("acceptMs", acceptMs);
+            j.put("cpuMedianMs", BenchLocalMigrateCommand.median(cpuMs));
+            j.put("bareCpuMedianMs", BenchLocalMigrateCommand.median(bareCpuMs));
             j.put("migrateMs", migrateMs);
             j.put("confirmMs", confirmMs);
             j.put("bareMs", bareMs);
@@ -266,17 +286,20 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         ObjectNode p = Json.mapper().valueToTree(policy);
         p.put("downtimeSteps", 1); // QEMU's default limit from the start, as the bare run has: see the class comment
         body.set("policy", p);
+        long cpu0 = processCpuNanos();
         String id = api.post("/api/migrations", body).path("migrationId").asText();
+        long accepted = (System.nanoTime() - start) / 1_000_000;
         long deadline = start + LIMIT.toNanos();
         String phase = "";
         while (!List.of("COMPLETED", "FAILED", "CANCELLED").contains(phase)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("migration " + id + " did not end within " + LIMIT + " (" + phase + ")");
             }
-            Thread.sleep(POLL.toMillis());
-            phase = api.get("/api/migrations/" + id).path("phase").asText();
+            // A long poll: the API answers the moment the migration ends, and the bench adds no load meanwhile.
+            phase = api.get("/api/migrations/" + id + "?wait=" + WAIT.toSeconds() + "s").path("phase").asText();
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
+        long cpuMs = (processCpuNanos() - cpu0) / 1_000_000;
         if (!phase.equals("COMPLETED")) {
             throw new IllegalStateException("migration " + id + " ended " + phase + ": " + api.get("/api/migrations/" + id));
         }
@@ -285,7 +308,16 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             at.putIfAbsent(e.path("type").asText(), Instant.parse(e.path("time").asText()));
         }
         return new long[] {ms, between(at, "MigrationRequested", "DestinationPrepared"),
-                between(at, "MigrateIssued", "SwitchoverCompleted"), between(at, "SwitchoverCompleted", "MigrationCompleted")};
+                between(at, "MigrateIssued", "SwitchoverCompleted"), between(at, "SwitchoverCompleted", "MigrationCompleted"), accepted, cpuMs};
+    }
+
+    /**
+     * The CPU time of this JVM so far: the coordinator, the broker and both agents run in it, so over one
+     * migration it is what the control plane costs (the bare run's is what its QMP client costs).
+     */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long between(Map<String, Instant> at, String from, String to) {

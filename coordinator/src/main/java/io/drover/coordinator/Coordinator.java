@@ -115,19 +115,32 @@ public final class Coordinator implements AutoCloseable {
     }
 
     public static Persisted persisted(io.drover.coordinator.audit.ConnectionSource db) {
-        // Jackson's serializer writes the event's class name as its manifest.
-        String ending = MigrationEntity.ENDING_EVENTS.stream().map(c -> "'" + c.getName() + "'")
-                .collect(java.util.stream.Collectors.joining(", "));
-        String unfinished = "SELECT j.persistence_id FROM event_journal j"
-                + " WHERE j.persistence_id LIKE 'Migration|%' AND NOT j.deleted"
-                + " AND j.sequence_number = (SELECT max(k.sequence_number) FROM event_journal k WHERE k.persistence_id = j.persistence_id)"
-                + " AND j.event_ser_manifest NOT IN (" + ending + ")";
+        String unfinished = unfinishedQuery();
         String hosts = "SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'Host|%'";
         try (Connection c = db.connect()) {
             return new Persisted(ids(c, unfinished), ids(c, hosts));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the journal (" + db + "): " + e.getMessage(), e);
         }
+    }
+
+    /** The ids of the migrations whose last event did not end them, without {@link #persisted}'s host query. */
+    public static List<String> unfinishedMigrations(io.drover.coordinator.audit.ConnectionSource db) {
+        try (Connection c = db.connect()) {
+            return ids(c, unfinishedQuery());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the journal (" + db + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static String unfinishedQuery() {
+        // Jackson's serializer writes the event's class name as its manifest.
+        String ending = MigrationEntity.ENDING_EVENTS.stream().map(c -> "'" + c.getName() + "'")
+                .collect(java.util.stream.Collectors.joining(", "));
+        return "SELECT j.persistence_id FROM event_journal j"
+                + " WHERE j.persistence_id LIKE 'Migration|%' AND NOT j.deleted"
+                + " AND j.sequence_number = (SELECT max(k.sequence_number) FROM event_journal k WHERE k.persistence_id = j.persistence_id)"
+                + " AND j.event_ser_manifest NOT IN (" + ending + ")";
     }
 
     private static List<String> ids(Connection c, String sql) throws SQLException {

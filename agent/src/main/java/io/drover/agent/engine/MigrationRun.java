@@ -256,6 +256,7 @@ public final class MigrationRun {
         source.join();
         moveTo(MigrationPhase.MIGRATING);
         req.source().qmp().execute("migrate", JSON.objectNode().put("uri", req.uri()));
+        log.debug("migration {}: migrate issued to {}", req.migrationId(), req.uri());
         nextSample = clock.instant();
     }
 
@@ -417,6 +418,7 @@ public final class MigrationRun {
     }
 
     private void onEvent(Side side, QmpEvent e) {
+        if (log.isDebugEnabled()) log.debug("migration {}: {} {} {}", req.migrationId(), side, e.name(), e.data());
         listener.onQmpEvent(side, e);
         if (!MIGRATION_EVENTS.contains(e.name())) {
             return;

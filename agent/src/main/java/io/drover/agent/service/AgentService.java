@@ -225,8 +225,11 @@ public final class AgentService implements AutoCloseable {
                         pause();
                         break;
                     }
-                    // Only now: the result is in the journal and acknowledged on the results topic.
-                    c.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+                    // Only now: the result is in the journal and acknowledged on the results topic. Asynchronously:
+                    // a commit lost to a crash redelivers the record, which the journal answers without running it.
+                    c.commitAsync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)), (offsets, err) -> {
+                        if (err != null) log.warn("agent {}: commit of {} failed: {}", config.hostId(), offsets, err.toString());
+                    });
                 }
             }
         } catch (WakeupException e) {
@@ -283,8 +286,14 @@ public final class AgentService implements AutoCloseable {
                     false, "rejected record " + where + ": " + p.getMessage(), null, false)));
             return;
         }
+        long t0 = System.nanoTime();
+        log.debug("received {} {} at {}, {} ms after it was sent", cmd.command(), cmd.commandId(), where,
+                System.currentTimeMillis() - r.timestamp());
         CommandResult result = execute(cmd);
+        long t1 = System.nanoTime();
         publishResult(result);
+        log.debug("{} {}: executed in {} ms, result acknowledged {} ms later", cmd.command(), cmd.commandId(),
+                (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         if (result.ok() && !result.duplicate() && !(cmd instanceof AgentCommand.QueryMigration)
                 && !(cmd instanceof AgentCommand.TuneMigration)) {
             // The VMs changed (defined, started, stopped, retired, a destination prepared): say so now rather than

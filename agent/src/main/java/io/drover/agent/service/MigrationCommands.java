@@ -116,6 +116,7 @@ final class MigrationCommands {
             }
             MigrationInfo info = Json.mapper().treeToValue(qmp.execute("query-migrate"), MigrationInfo.class);
             publisher.forMigration(vm.vmId(), migrationId).onSample(Side.DESTINATION, info);
+            log.debug("incoming migration {} of {}: reported {} (guest running: {})", migrationId, vm.vmId(), status.raw(), running);
         } catch (Exception e) {
             log.warn("could not report the end of incoming migration {} of {}: {}", migrationId, vm.vmId(), e.toString());
         }

@@ -230,7 +230,7 @@ public final class CoordinatorApi implements AutoCloseable {
 
     /** Summaries of the migrations whose last event did not end them. */
     private CompletionStage<List<MigrationSummary>> unfinished() {
-        return blocking(() -> Coordinator.persisted(db).unfinishedMigrations())
+        return blocking(() -> Coordinator.unfinishedMigrations(db))
                 .thenCompose(ids -> all(ids.stream().map(id -> coordinator.migration(id)
                         .<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK)).toList()))
                 .thenApply(l -> l.stream().filter(m -> !m.phase().isTerminal()).toList());
@@ -269,6 +269,71 @@ public final class CoordinatorApi implements AutoCloseable {
             throw ApiException.badRequest("phase", "phase must be one of " + Arrays.stream(Phase.values()).map(Phase::name)
                     .collect(Collectors.joining(", ")) + ", got '" + v + "'");
         }
+    }
+
+    /**
+     * The longest {@code GET /api/migrations/{id}?wait=} holds a request: below Pekko HTTP's request timeout
+     * (application.conf), so that a long poll answers with the migration rather than a 503.
+     */
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    /**
+     * How often a long poll asks the migration entity whether it has ended: an ask is a message to an actor
+     * in memory (no database), and 5 ms is small beside any migration.
+     */
+    static final Duration WAIT_POLL = Duration.ofMillis(5);
+
+    /**
+     * The {@code wait} parameter of {@code GET /api/migrations/{id}}: a duration in seconds ({@code 30}, {@code 30s},
+     * {@code 500ms}) or ISO-8601 ({@code PT30S}), at most {@link #MAX_WAIT}; zero when absent.
+     */
+    static Duration waitParameter(Map<String, String> q) {
+        for (String k : q.keySet()) {
+            if (!k.equals("wait")) {
+                throw ApiException.badRequest(k, "unknown parameter " + k + " (known: wait)");
+            }
+        }
+        String v = q.get("wait");
+        if (v == null || v.isBlank()) {
+            return Duration.ZERO;
+        }
+        Duration d;
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("pt")) {
+                d = Duration.parse(t.toUpperCase(Locale.ROOT));
+            } else if (t.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            } else {
+                d = Duration.ofMillis(Math.round(Double.parseDouble(t.endsWith("s") ? t.substring(0, t.length() - 1) : t) * 1000));
+            }
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw ApiException.badRequest("wait", "wait must be a duration such as 30s, 500ms or PT30S, got '" + v + "'");
+        }
+        if (d.isNegative() || d.compareTo(MAX_WAIT) > 0) {
+            throw ApiException.badRequest("wait", "wait must be between 0 and " + MAX_WAIT.toSeconds() + "s, got '" + v + "'");
+        }
+        return d;
+    }
+
+    /**
+     * GET /api/migrations/{id}?wait=: its summary once the migration has ended or {@code wait} is over, whichever
+     * comes first (a long poll: one request instead of a client asking again and again).
+     */
+    public CompletionStage<JsonNode> migration(String id, Duration wait) {
+        if (wait.isZero()) {
+            return migration(id);
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        return summary(id).thenCompose(s -> awaitEnd(id, s, deadline)).thenCompose(s -> migration(id));
+    }
+
+    private CompletionStage<MigrationSummary> awaitEnd(String id, MigrationSummary s, long deadline) {
+        if (s.phase().isTerminal() || System.nanoTime() >= deadline) {
+            return CompletableFuture.completedFuture(s);
+        }
+        return org.apache.pekko.pattern.Patterns.after(WAIT_POLL, coordinator.system().classicSystem().scheduler(),
+                        coordinator.system().executionContext(), () -> summary(id))
+                .thenCompose(next -> awaitEnd(id, next, deadline));
     }
 
     /** GET /api/migrations/{id}: its summary, with the last progress sample when there is one. */

@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * POST /api/vms                        {"vmId","host","memoryMiB"?,"vcpus"?,"dirtyRate"?} → 202: define-vm and start-vm sent
  * POST /api/migrations                 {"vmId","to","policy"?} → 201 with the migration's summary
  * GET  /api/migrations?vm=&amp;phase=   the migrations (of a VM, in a phase) from the read model, oldest first
- * GET  /api/migrations/{id}            its summary and last progress sample
+ * GET  /api/migrations/{id}            its summary and last progress sample; ?wait=30s holds the answer
+ *                                       until the migration has ended or the wait is over (a long poll)
  * GET  /api/migrations/{id}/events     every persisted event with its time and reason
  * POST /api/migrations/{id}/cancel     {"reason"?} → 200, or 409 with why not
  * GET  /api/audit?vm=&amp;host=&amp;migration=&amp;type=&amp;since=&amp;until=&amp;limit=
@@ -140,7 +141,7 @@ public final class HttpApi implements AutoCloseable {
                 String id = seg.get(2);
                 if (seg.size() == 3) {
                     requireMethod(get, req);
-                    return ok(api.migration(id), 200);
+                    return ok(api.migration(id, CoordinatorApi.waitParameter(query(req))), 200);
                 }
                 if (seg.size() == 4 && seg.get(3).equals("events")) {
                     requireMethod(get, req);

@@ -60,6 +60,11 @@ public final class AuditLogWriter implements Runnable, AutoCloseable {
     private volatile boolean running;
     private boolean closed;
 
+    /** The broker answers a fetch once this much is there, or after {@link #FETCH_MAX_WAIT}. */
+    static final int FETCH_MIN_BYTES = 64 * 1024;
+    /** How far behind the topics the audit log may fall when they are quiet: a query a moment later sees it all. */
+    static final Duration FETCH_MAX_WAIT = Duration.ofMillis(250);
+
     /** A writer of group {@value #GROUP_ID} over {@link #TOPICS}. */
     public AuditLogWriter(String bootstrapServers, JdbcSettings database) {
         this(bootstrapServers, GROUP_ID, TOPICS, database);
@@ -82,7 +87,11 @@ public final class AuditLogWriter implements Runnable, AutoCloseable {
                 // A new group audits everything the topics still hold.
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 // Records of aborted transactions never happened.
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                // Fewer, larger batches: nobody waits on the audit log, and a transaction and an offset commit per
+                // handful of records cost CPU that the migrations on the same hosts need while they switch over.
+                ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) FETCH_MAX_WAIT.toMillis()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(topics);
     }

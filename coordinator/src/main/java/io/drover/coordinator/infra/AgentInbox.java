@@ -35,6 +35,14 @@ public final class AgentInbox implements AutoCloseable {
     private final Coordinator coordinator;
     private final Thread thread;
     private volatile boolean running = true;
+    /**
+     * The least time between two offset commits. A commit per batch cost the broker's group coordinator CPU at
+     * the busiest moment of every migration; what a crash redelivers (a second of records at most) the entities
+     * take as repeats.
+     */
+    static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+    private boolean uncommitted;
+    private long lastCommit = System.nanoTime();
 
     private AgentInbox(String bootstrapServers, Coordinator coordinator) {
         this.consumer = new KafkaConsumer<>(Map.of(
@@ -63,9 +71,14 @@ public final class AgentInbox implements AutoCloseable {
                     route(r);
                 }
                 if (!batch.isEmpty()) {
+                    uncommitted = true;
+                }
+                if (uncommitted && System.nanoTime() - lastCommit >= COMMIT_INTERVAL.toNanos()) {
                     // Asynchronously: the next result must not wait for this commit. A crash before it lands only
                     // redelivers results, which the entities take as repeats (every step has an idempotency key).
                     consumer.commitAsync();
+                    uncommitted = false;
+                    lastCommit = System.nanoTime();
                 }
             }
         } catch (WakeupException e) {
@@ -89,6 +102,10 @@ public final class AgentInbox implements AutoCloseable {
         } catch (Exception e) {
             log.warn("skipped a record that is not a Drover record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("inbox: {} {} from {}, {} ms after it was produced", record.type(), record.subject(), r.key(),
+                    System.currentTimeMillis() - r.timestamp());
         }
         AgentInputs.migration(record).ifPresent(m -> coordinator.migration(m.migrationId())
                 .askWithStatus(m.command()::apply, ASK_TIMEOUT)

@@ -82,6 +82,14 @@ public final class MigrationEntity
     public static final java.util.Set<String> LOST_VM_STATES = java.util.Set.of("stopped", "shutdown", "internal-error");
     /** How often the entity checks its timeouts: the timeouts are tens of seconds, a second is precise enough. */
     public static final Duration TICK_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * The least time between two recorded samples: a sample that comes sooner and leads to no decision is weighed
+     * by the ladder but not persisted. Agents sample every pass and every sample interval, and a journal write per
+     * sample queued the commands that matter (the switchover, the destination's confirmation) behind them while
+     * the migration was at its busiest. One second keeps the progress and the stall check fine enough for
+     * migrations that last seconds to hours; every sample is still in the audit log.
+     */
+    public static final Duration PROGRESS_RECORD_INTERVAL = Duration.ofSeconds(1);
 
     /**
      * The events that end a migration: a migration whose last event is none of these is unfinished. The
@@ -415,9 +423,18 @@ public final class MigrationEntity
                 events.addAll(ladder(after, t));
             }
         }
+        if (events.size() == 1 && !dueForRecord(run, c.sampledAt())) {
+            return repeat(s, c.replyTo()); // weighed, nothing to decide, and the last recorded sample is recent
+        }
         return Effect().persist(events)
                 .thenRun(st -> sendForLadder(s, st))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+    }
+
+    /** Whether a sample taken at {@code sampledAt} is due to be recorded: see {@link #PROGRESS_RECORD_INTERVAL}. */
+    static boolean dueForRecord(Run run, Instant sampledAt) {
+        Instant since = run.lastSampleAt() != null ? run.lastSampleAt() : run.issuedAt();
+        return since == null || !sampledAt.isBefore(since.plus(PROGRESS_RECORD_INTERVAL));
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> tickMigrating(Migrating s, Tick c) {

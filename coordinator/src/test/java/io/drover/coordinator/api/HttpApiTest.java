@@ -43,7 +43,8 @@ class HttpApiTest {
         fixture = CoordinatorFixture.start("drover_api", gateway);
         coordinator = fixture.coordinator();
         base = fixture.base();
-        fixture.register("kvm-1", List.of(new HostStatus.VmState("vm-42", "running", 512, 1), new HostStatus.VmState("vm-43", "running", 512, 1)));
+        fixture.register("kvm-1", List.of(new HostStatus.VmState("vm-42", "running", 512, 1), new HostStatus.VmState("vm-43", "running", 512, 1),
+                new HostStatus.VmState("vm-44", "running", 512, 1)));
         fixture.register("kvm-2", List.of());
     }
 
@@ -163,6 +164,42 @@ class HttpApiTest {
     }
 
     @Test
+    void aLongPollAnswersWhenTheMigrationEndsOrTheWaitIsOver() throws Exception {
+        Res created = post("/api/migrations", "{\"vmId\": \"vm-44\", \"to\": \"kvm-2\"}");
+        assertEquals(201, created.status(), created.body().toString());
+        String id = created.body().get("migrationId").asText();
+        for (String bad : List.of("soon", "-1s", "61s", "PT2M")) {
+            Res r = get("/api/migrations/" + id + "?wait=" + bad);
+            assertEquals(400, r.status(), bad + ": " + r.body());
+            assertEquals("wait", r.field());
+        }
+        Res unknownParam = get("/api/migrations/" + id + "?phase=COMPLETED");
+        assertEquals(400, unknownParam.status());
+        assertEquals("phase", unknownParam.field());
+        // Not ending: answered with its phase once the wait is over.
+        long t0 = System.nanoTime();
+        Res waited = get("/api/migrations/" + id + "?wait=300ms");
+        long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(200, waited.status());
+        assertEquals("PREPARING", waited.body().get("phase").asText());
+        assertTrue(waitedMs >= 300, "answered after " + waitedMs + " ms, before the wait was over");
+        // Ending while a long poll waits: that poll answers with the end, long before its wait is over.
+        java.util.concurrent.CompletableFuture<Res> poll = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return get("/api/migrations/" + id + "?wait=60s");
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        Thread.sleep(200);
+        assertFalse(poll.isDone(), "the long poll answered before the migration ended");
+        tell(id, r -> new io.drover.coordinator.migration.MigrationCommand.DestinationPrepareFailed("no port free", r));
+        Res ended = poll.get(30, TimeUnit.SECONDS);
+        assertEquals(200, ended.status(), ended.body().toString());
+        assertEquals("FAILED", ended.body().get("phase").asText());
+    }
+
+    @Test
     void unknownMigrationAndItsCancelAre404() throws Exception {
         assertEquals(404, get("/api/migrations/m-nope").status());
         assertEquals(404, get("/api/migrations/m-nope/events").status());
@@ -191,7 +228,7 @@ class HttpApiTest {
         assertTrue(hosts.get(0).get("up").asBoolean());
         assertEquals("7.2.22", hosts.get(0).get("qemuVersion").asText());
         JsonNode vms = get("/api/vms").body();
-        assertEquals(2, vms.size());
+        assertEquals(3, vms.size());
         assertEquals("kvm-1", vms.get(0).get("hostId").asText());
 
         Res created = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": 500, \"autoConverge\": true,"

@@ -301,6 +301,32 @@ class MigrationEntityTest {
     }
 
     @Test
+    void aSampleSoonAfterTheLastRecordedOneIsWeighedButRecordedOnlyWhenItLeadsToADecision() {
+        migrating(policy());
+        ProgressRecorded first = (ProgressRecorded) events(progress(1, 500_000_000L, null), ProgressRecorded.class).get(0);
+        // 200 ms later, same pass, nothing to decide: answered, not persisted, the state keeps the recorded sample.
+        clock.advance(Duration.ofMillis(200));
+        Instant soon = clock.instant();
+        var quiet = run(re -> new Progress(sample(MigrationStatus.ACTIVE, 1, 450_000_000L, null), soon, re));
+        repeated(quiet);
+        assertEquals(first.sampledAt(), ((MigrationState.Live) quiet.state()).run().lastSampleAt());
+        assertTrue(gateway.sent().isEmpty());
+        // 200 ms later again, but pass 2 expects more downtime than the limit: the ladder acts, so both are persisted.
+        clock.advance(Duration.ofMillis(200));
+        Instant later = clock.instant();
+        var decided = run(re -> new Progress(sample(MigrationStatus.ACTIVE, 2, 100_000_000L, 900L), later, re));
+        List<MigrationEvent> es = events(decided, ProgressRecorded.class, ConvergenceDecisionTaken.class);
+        assertEquals(later, ((ProgressRecorded) es.get(0)).sampledAt());
+        assertEquals(200, ((ConvergenceDecisionTaken) es.get(1)).newDowntimeLimitMs());
+        assertEquals(1, gateway.take().size());
+        // a second after the last recorded sample, a quiet sample is recorded again
+        clock.advance(MigrationEntity.PROGRESS_RECORD_INTERVAL);
+        Instant due = clock.instant();
+        events(run(re -> new Progress(sample(MigrationStatus.ACTIVE, 2, 90_000_000L, 150L), due, re)), ProgressRecorded.class);
+        assertTrue(gateway.sent().isEmpty());
+    }
+
+    @Test
     void aPassOverTheDowntimeLimitRaisesTheLimitOneStep() {
         migrating(policy());
         events(progress(1, 500_000_000L, null), ProgressRecorded.class);
@@ -664,9 +690,10 @@ class MigrationEntityTest {
 
     @Test
     void aLongMigrationRecoversFromItsSnapshot() {
-        migrating(policy());
+        // over 200 recorded samples, a second apart: within a completion budget that allows them
+        migrating(policy().withCompletionTimeoutPerGiB(Duration.ofHours(1)));
         for (int i = 1; i <= 205; i++) {
-            clock.advance(Duration.ofMillis(100));
+            clock.advance(MigrationEntity.PROGRESS_RECORD_INTERVAL); // each sample is due to be recorded
             Instant at = clock.instant();
             long pass = 1 + i / 50;
             long remaining = 1_000_000_000L - i;
