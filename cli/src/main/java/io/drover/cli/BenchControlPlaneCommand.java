@@ -131,8 +131,8 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             }
             ApiClient api = startCoordinator(kafka.bootstrapServers(), server + db, closers);
             for (String h : List.of(HOST_A, HOST_B)) {
-                AgentService a = AgentService.start(AgentConfig.of(h, kafka.bootstrapServers(), dir.resolve(h), accel)
-                        .withHeartbeatInterval(Duration.ofMillis(500)), line -> { });
+                // The default heartbeat interval, as deployed: agents report their VMs at once when they change.
+                AgentService a = AgentService.start(AgentConfig.of(h, kafka.bootstrapServers(), dir.resolve(h), accel), line -> { });
                 closers.add(a);
                 closers.add(() -> killQemus(dir.resolve(h)));
             }

@@ -112,13 +112,14 @@ public final class AgentService implements AutoCloseable {
                 new StringSerializer(), new DroverRecordSerializer());
         this.vms = new VmManager(config.dataDir(), new QemuLauncher(VmManager.vmsDir(config.dataDir()), config.accel()),
                 publisher, config.memoryMiB());
-        this.migrations = new MigrationCommands(vms, publisher, config, status);
-        this.executor = new CommandExecutor(vms, migrations);
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "agent-heartbeat-" + config.hostId());
             t.setDaemon(true);
             return t;
         });
+        // An incoming migration that ends changes a VM here (the guest now runs): reported at once, like a command's.
+        this.migrations = new MigrationCommands(vms, publisher, config, status, () -> heartbeats.execute(this::heartbeat));
+        this.executor = new CommandExecutor(vms, migrations);
         this.commandThread = new Thread(this::consumeCommands, "agent-commands-" + config.hostId());
         this.commandThread.setDaemon(true);
     }

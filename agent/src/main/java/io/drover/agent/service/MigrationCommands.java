@@ -37,11 +37,15 @@ final class MigrationCommands {
     private final AgentConfig config;
     private final Consumer<String> status;
 
-    MigrationCommands(VmManager vms, AgentPublisher publisher, AgentConfig config, Consumer<String> status) {
+    private final Runnable vmsChanged;
+
+    /** @param vmsChanged called when a VM changed outside a command (an incoming migration ended): a heartbeat */
+    MigrationCommands(VmManager vms, AgentPublisher publisher, AgentConfig config, Consumer<String> status, Runnable vmsChanged) {
         this.vms = vms;
         this.publisher = publisher;
         this.config = config;
         this.status = status;
+        this.vmsChanged = vmsChanged;
     }
 
     /** Destination: a QEMU for the VM with the same configuration, readied, listening on a free port of the advertised address. */
@@ -87,7 +91,14 @@ final class MigrationCommands {
     private void reportIncomingEnd(ManagedVm vm, String migrationId) {
         QmpClient qmp = VmManager.qmp(vm);
         java.util.concurrent.atomic.AtomicReference<io.drover.agent.qmp.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
-        sub.set(qmp.subscribe(e -> e.name().equals("MIGRATION"), e -> {
+        // QEMU resumes an incoming guest (RESUME) before it reports the migration completed: when the last run-state
+        // event seen is RESUME, the guest runs and need not be asked about (a post-copy guest runs before the end).
+        java.util.concurrent.atomic.AtomicBoolean resumed = new java.util.concurrent.atomic.AtomicBoolean();
+        sub.set(qmp.subscribe(e -> e.name().equals("MIGRATION") || e.name().equals("RESUME") || e.name().equals("STOP"), e -> {
+            if (!e.name().equals("MIGRATION")) {
+                resumed.set(e.name().equals("RESUME"));
+                return;
+            }
             MigrationStatus s = MigrationStatus.of(e.data().path("status").asText());
             if (!s.isTerminal()) {
                 return;
@@ -97,15 +108,16 @@ final class MigrationCommands {
                 return;
             }
             mine.close();
-            incomingReports.execute(() -> publishIncomingEnd(vm, qmp, migrationId, s));
+            incomingReports.execute(() -> publishIncomingEnd(vm, qmp, migrationId, s, resumed.get()));
         }));
     }
 
-    private void publishIncomingEnd(ManagedVm vm, QmpClient qmp, String migrationId, MigrationStatus status) {
+    private void publishIncomingEnd(ManagedVm vm, QmpClient qmp, String migrationId, MigrationStatus status, boolean resumed) {
         try {
             long deadline = System.nanoTime() + RUNNING_WAIT.toNanos();
-            boolean running = false;
-            while (status.equals(MigrationStatus.COMPLETED) && !(running = qmp.execute("query-status").path("running").asBoolean(false))
+            boolean running = resumed;
+            while (status.equals(MigrationStatus.COMPLETED) && !running
+                    && !(running = qmp.execute("query-status").path("running").asBoolean(false))
                     && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
@@ -117,6 +129,7 @@ final class MigrationCommands {
             MigrationInfo info = Json.mapper().treeToValue(qmp.execute("query-migrate"), MigrationInfo.class);
             publisher.forMigration(vm.vmId(), migrationId).onSample(Side.DESTINATION, info);
             log.debug("incoming migration {} of {}: reported {} (guest running: {})", migrationId, vm.vmId(), status.raw(), running);
+            vmsChanged.run();
         } catch (Exception e) {
             log.warn("could not report the end of incoming migration {} of {}: {}", migrationId, vm.vmId(), e.toString());
         }

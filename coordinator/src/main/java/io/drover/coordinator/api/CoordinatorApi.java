@@ -177,6 +177,8 @@ public final class CoordinatorApi implements AutoCloseable {
 
     /** POST /api/migrations: 201 with the new migration's summary. */
     public CompletionStage<JsonNode> create(MigrationRequest req) {
+        // Both reads at once (each a query and a round of asks); the checks below still run in their order.
+        CompletableFuture<List<MigrationSummary>> unfinished = unfinished().toCompletableFuture();
         return hostSummaries().thenCompose(hosts -> {
             HostSummary source = null;
             HostStatus.VmState vm = null;
@@ -209,7 +211,7 @@ public final class CoordinatorApi implements AutoCloseable {
             }
             HostSummary src = source;
             HostStatus.VmState v = vm;
-            return unfinished().thenCompose(running -> {
+            return unfinished.thenCompose(running -> {
                 Optional<MigrationSummary> busy = running.stream().filter(m -> m.vmId().equals(req.vmId())).findFirst();
                 if (busy.isPresent()) {
                     throw ApiException.conflict("vmId", "VM " + req.vmId() + " is already migrating ("
