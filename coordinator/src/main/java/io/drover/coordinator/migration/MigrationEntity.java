@@ -83,8 +83,8 @@ public final class MigrationEntity
     /** How often the entity checks its timeouts: the timeouts are tens of seconds, a second is precise enough. */
     public static final Duration TICK_INTERVAL = Duration.ofSeconds(1);
     /**
-     * The least time between two recorded samples: a sample that comes sooner and leads to no decision is weighed
-     * by the ladder but not persisted. Agents sample every pass and every sample interval, and a journal write per
+     * The least time between two recorded samples: a sample that comes sooner, in the same pass, and leads to no
+     * decision is weighed by the ladder but not persisted (a new pass is always recorded: the summary counts them). Agents sample every pass and every sample interval, and a journal write per
      * sample queued the commands that matter (the switchover, the destination's confirmation) behind them while
      * the migration was at its busiest. One second keeps the progress and the stall check fine enough for
      * migrations that last seconds to hours; every sample is still in the audit log.
@@ -423,8 +423,8 @@ public final class MigrationEntity
                 events.addAll(ladder(after, t));
             }
         }
-        if (events.size() == 1 && !dueForRecord(run, c.sampledAt())) {
-            return repeat(s, c.replyTo()); // weighed, nothing to decide, and the last recorded sample is recent
+        if (events.size() == 1 && rec.newPass() == run.pass() && !dueForRecord(run, c.sampledAt())) {
+            return repeat(s, c.replyTo()); // weighed: the same pass, nothing to decide, and the last record is recent
         }
         return Effect().persist(events)
                 .thenRun(st -> sendForLadder(s, st))

@@ -301,7 +301,7 @@ class MigrationEntityTest {
     }
 
     @Test
-    void aSampleSoonAfterTheLastRecordedOneIsWeighedButRecordedOnlyWhenItLeadsToADecision() {
+    void aSampleSoonAfterTheLastRecordedOneIsRecordedOnlyForANewPassOrADecision() {
         migrating(policy());
         ProgressRecorded first = (ProgressRecorded) events(progress(1, 500_000_000L, null), ProgressRecorded.class).get(0);
         // 200 ms later, same pass, nothing to decide: answered, not persisted, the state keeps the recorded sample.
@@ -310,19 +310,27 @@ class MigrationEntityTest {
         var quiet = run(re -> new Progress(sample(MigrationStatus.ACTIVE, 1, 450_000_000L, null), soon, re));
         repeated(quiet);
         assertEquals(first.sampledAt(), ((MigrationState.Live) quiet.state()).run().lastSampleAt());
+        assertEquals(1, ((MigrationState.Live) quiet.state()).run().pass());
         assertTrue(gateway.sent().isEmpty());
-        // 200 ms later again, but pass 2 expects more downtime than the limit: the ladder acts, so both are persisted.
+        // 200 ms later again, a new pass with nothing to decide: recorded, so that the summary counts the passes.
+        clock.advance(Duration.ofMillis(200));
+        Instant pass2 = clock.instant();
+        ProgressRecorded second = (ProgressRecorded) events(run(re -> new Progress(
+                sample(MigrationStatus.ACTIVE, 2, 300_000_000L, 50L), pass2, re)), ProgressRecorded.class).get(0);
+        assertEquals(2, second.newPass());
+        assertTrue(gateway.sent().isEmpty());
+        // 200 ms later, pass 3 expects more downtime than the limit: the ladder acts, both are persisted.
         clock.advance(Duration.ofMillis(200));
         Instant later = clock.instant();
-        var decided = run(re -> new Progress(sample(MigrationStatus.ACTIVE, 2, 100_000_000L, 900L), later, re));
+        var decided = run(re -> new Progress(sample(MigrationStatus.ACTIVE, 3, 100_000_000L, 900L), later, re));
         List<MigrationEvent> es = events(decided, ProgressRecorded.class, ConvergenceDecisionTaken.class);
         assertEquals(later, ((ProgressRecorded) es.get(0)).sampledAt());
         assertEquals(200, ((ConvergenceDecisionTaken) es.get(1)).newDowntimeLimitMs());
         assertEquals(1, gateway.take().size());
-        // a second after the last recorded sample, a quiet sample is recorded again
+        // a second after the last recorded sample, a quiet sample of the same pass is recorded again
         clock.advance(MigrationEntity.PROGRESS_RECORD_INTERVAL);
         Instant due = clock.instant();
-        events(run(re -> new Progress(sample(MigrationStatus.ACTIVE, 2, 90_000_000L, 150L), due, re)), ProgressRecorded.class);
+        events(run(re -> new Progress(sample(MigrationStatus.ACTIVE, 3, 90_000_000L, 150L), due, re)), ProgressRecorded.class);
         assertTrue(gateway.sent().isEmpty());
     }
 
