@@ -213,24 +213,17 @@ public final class AgentService implements AutoCloseable {
             TopicPartition tp = ownPartition(c);
             c.assign(List.of(tp));
             log.info("agent {} consumes {}", config.hostId(), tp);
-            while (running) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(POLL_TIMEOUT)) {
+            try {
+                consume(c, tp);
+            } finally {
+                // What the asynchronous commits may not have landed yet, before the consumer closes.
+                long next = handledUpTo;
+                if (next >= 0) {
                     try {
-                        handle(r);
+                        c.commitSync(Map.of(tp, new OffsetAndMetadata(next)), CLOSING_COMMIT_TIMEOUT);
                     } catch (RuntimeException e) {
-                        // The journal or Kafka failed (disk full, broker away): not recorded, so not committed.
-                        // Read the record again after a pause; the journal keeps a retry from running it twice.
-                        log.error("could not record the handling of {}@{}, retrying in {}: {}", tp, r.offset(), RETRY_PAUSE, e.toString());
-                        status.accept("could not record command at " + tp + "@" + r.offset() + ", retrying: " + e.getMessage());
-                        c.seek(tp, r.offset());
-                        pause();
-                        break;
+                        log.warn("agent {}: last commit of {}@{} failed: {}", config.hostId(), tp, next, e.toString());
                     }
-                    // Only now: the result is in the journal and acknowledged on the results topic. Asynchronously:
-                    // a commit lost to a crash redelivers the record, which the journal answers without running it.
-                    c.commitAsync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)), (offsets, err) -> {
-                        if (err != null) log.warn("agent {}: commit of {} failed: {}", config.hostId(), offsets, err.toString());
-                    });
                 }
             }
         } catch (WakeupException e) {
@@ -238,6 +231,35 @@ public final class AgentService implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("command consumer of {} stopped: {}", config.hostId(), e.toString(), e);
             status.accept("command consumer stopped: " + e);
+        }
+    }
+
+    /** The offset after the last command record handled (-1: none yet), for the commit at the end. */
+    private long handledUpTo = -1;
+    /** A stopping agent waits this long for its last commit: a broker that is away must not hold the shutdown. */
+    static final Duration CLOSING_COMMIT_TIMEOUT = Duration.ofSeconds(5);
+
+    private void consume(KafkaConsumer<String, byte[]> c, TopicPartition tp) {
+        while (running) {
+            for (ConsumerRecord<String, byte[]> r : c.poll(POLL_TIMEOUT)) {
+                try {
+                    handle(r);
+                } catch (RuntimeException e) {
+                    // The journal or Kafka failed (disk full, broker away): not recorded, so not committed.
+                    // Read the record again after a pause; the journal keeps a retry from running it twice.
+                    log.error("could not record the handling of {}@{}, retrying in {}: {}", tp, r.offset(), RETRY_PAUSE, e.toString());
+                    status.accept("could not record command at " + tp + "@" + r.offset() + ", retrying: " + e.getMessage());
+                    c.seek(tp, r.offset());
+                    pause();
+                    break;
+                }
+                // Only now: the result is in the journal and acknowledged on the results topic. Asynchronously:
+                // a commit lost to a crash redelivers the record, which the journal answers without running it.
+                handledUpTo = r.offset() + 1;
+                c.commitAsync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)), (offsets, err) -> {
+                    if (err != null) log.warn("agent {}: commit of {} failed: {}", config.hostId(), offsets, err.toString());
+                });
+            }
         }
     }
 
