@@ -225,6 +225,18 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         out.printf("CPU time of this JVM (coordinator, broker, agents) per migration: %.1f ms through the coordinator, %.1f ms"
                 + " bare, on %d cores%n", BenchLocalMigrateCommand.median(cpuMs), BenchLocalMigrateCommand.median(bareCpuMs),
                 Runtime.getRuntime().availableProcessors());
+        // Each run pairs a control-plane migration with a bare one next to it: their differences show how far the
+        // overhead is from run to run, which the difference of the two medians alone hides.
+        List<Long> paired = new ArrayList<>();
+        for (int k = 0; k < coordinatorMs.size(); k++) {
+            paired.add(coordinatorMs.get(k) - bareMs.get(k));
+        }
+        List<Long> sortedPairs = new ArrayList<>(paired);
+        sortedPairs.sort(null);
+        long pairedLow = sortedPairs.isEmpty() ? 0 : sortedPairs.get(sortedPairs.size() / 4);
+        long pairedHigh = sortedPairs.isEmpty() ? 0 : sortedPairs.get((sortedPairs.size() * 3) / 4);
+        out.printf("per run, control plane minus bare: median %.1f ms, middle half %d to %d ms%n",
+                BenchLocalMigrateCommand.median(paired), pairedLow, pairedHigh);
         out.printf("overhead %.1f ms, ratio %.3f (target: overhead <= 50 ms)%n", overhead, ratio);
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -240,6 +252,8 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             j.put("prepareMs", prepareMs);
             j.put("acceptMedianMs", BenchLocalMigrateCommand.median(acceptMs));
             j.put("acceptMs", acceptMs);
+            j.put("pairedOverheadMedianMs", BenchLocalMigrateCommand.median(paired));
+            j.put("pairedOverheadMiddleHalfMs", List.of(pairedLow, pairedHigh));
             j.put("cpuMedianMs", BenchLocalMigrateCommand.median(cpuMs));
             j.put("bareCpuMedianMs", BenchLocalMigrateCommand.median(bareCpuMs));
             j.put("migrateMs", migrateMs);
