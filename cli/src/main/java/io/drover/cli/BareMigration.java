@@ -30,25 +30,30 @@ final class BareMigration {
     /** Long enough for a QEMU that has just started to open its monitor, even on a loaded machine. */
     static final Duration QMP_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-    /** The bare sequence timed from the destination QEMU's start: how long starting it took, and the whole. */
-    record Timed(Duration destinationStart, Duration total) {
+    /** A bare migration to a new destination QEMU, which now runs the guest and is the caller's to stop. */
+    record Moved(Duration destinationStart, Duration total, QemuProcess destination, QmpClient destinationQmp) {
     }
 
     /**
      * What a person does to migrate to a host with no QEMU waiting: start the destination QEMU with
-     * {@code -incoming defer} (the same launcher the agent uses), connect to its monitor, then {@link #run}.
-     * The destination is killed afterwards: the caller's own pair is what it keeps.
+     * {@code -incoming defer} (the same launcher the agent uses), connect to its monitor, then {@link #run}. Timed from
+     * the destination's start. The destination is kept: the guest moves on from it next time, as a VM that the agents
+     * migrate back and forth does (a guest that has run and moved for a while, not a fresh one).
      */
-    static Timed runStartingDestination(QmpClient src, QemuLauncher launcher, VmSpec spec, String instanceName, String uri)
+    static Moved moveToNewDestination(QmpClient src, QemuLauncher launcher, VmSpec spec, String instanceName, String uri)
             throws InterruptedException {
         Instant start = Instant.now();
         QemuProcess dst = launcher.start(spec, Role.DESTINATION, instanceName);
-        try (QmpClient dstQmp = QmpClient.connect(new QmpEndpoint.Unix(dst.qmpSocket()), QMP_CONNECT_TIMEOUT)) {
+        QmpClient dstQmp = null;
+        try {
+            dstQmp = QmpClient.connect(new QmpEndpoint.Unix(dst.qmpSocket()), QMP_CONNECT_TIMEOUT);
             Duration started = Duration.between(start, Instant.now());
             run(src, dstQmp, uri);
-            return new Timed(started, Duration.between(start, Instant.now()));
-        } finally {
+            return new Moved(started, Duration.between(start, Instant.now()), dst, dstQmp);
+        } catch (RuntimeException | InterruptedException e) {
+            if (dstQmp != null) dstQmp.close();
             dst.kill();
+            throw e;
         }
     }
 
