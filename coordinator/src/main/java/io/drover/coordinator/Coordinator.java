@@ -12,10 +12,14 @@ import io.drover.coordinator.infra.AgentInbox;
 import io.drover.coordinator.infra.KafkaAgentGateway;
 import io.drover.coordinator.migration.AgentGateway;
 import io.drover.coordinator.migration.MigrationCommand;
+import io.drover.coordinator.migration.MigrationEnded;
 import io.drover.coordinator.migration.MigrationEntity;
 import io.drover.coordinator.readmodel.MigrationSummaryProjection;
 import io.drover.schema.DroverSchema;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -52,11 +56,20 @@ public final class Coordinator implements AutoCloseable {
     private final JdbcSettings db;
     private final AgentGateway gateway;
 
-    private Coordinator(ActorSystem<Void> system, ClusterSharding sharding, JdbcSettings db, AgentGateway gateway) {
+    private Coordinator(ActorSystem<Void> system, ClusterSharding sharding, JdbcSettings db, AgentGateway gateway,
+                        ActorRef<Topic.Command<MigrationEnded>> migrationEnded) {
+        this.migrationEnded = migrationEnded;
         this.system = system;
         this.sharding = sharding;
         this.db = db;
         this.gateway = gateway;
+    }
+
+    private final ActorRef<Topic.Command<MigrationEnded>> migrationEnded;
+
+    /** This node's instance of the topic on which migrations announce their end ({@link MigrationEnded}). */
+    public ActorRef<Topic.Command<MigrationEnded>> migrationEnded() {
+        return migrationEnded;
     }
 
     /** application.conf with {@code overrides} on top (e.g. {@code drover.db.url}), resolved. */
@@ -81,14 +94,17 @@ public final class Coordinator implements AutoCloseable {
         // No automatic passivation: a quiet migration still has timeouts to watch, a quiet host is exactly
         // the one whose missed heartbeats must be noticed. Ended migrations passivate themselves.
         ClusterShardingSettings keepAlive = ClusterShardingSettings.create(system).withNoPassivationStrategy();
+        // This node's instance of the cluster-wide topic on which migrations announce their end (the API's long polls).
+        ActorRef<Topic.Command<MigrationEnded>> ended = system.systemActorOf(
+                Topic.create(MigrationEnded.class, MigrationEnded.TOPIC), "migration-ended", Props.empty());
         sharding.init(Entity.of(MigrationEntity.TYPE_KEY, ctx -> MigrationEntity.create(ctx.getEntityId(), gateway,
-                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self)))).withSettings(keepAlive));
+                self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self)), ended)).withSettings(keepAlive));
         sharding.init(Entity.of(HostEntity.TYPE_KEY, ctx -> HostEntity.create(ctx.getEntityId())).withSettings(keepAlive));
         JdbcSettings db = new JdbcSettings(config.getString("drover.db.url"), config.getString("drover.db.user"),
                 config.getString("drover.db.password"));
         // The read model of GET /api/migrations, once in the cluster.
         MigrationSummaryProjection.init(system, db);
-        Coordinator coordinator = new Coordinator(system, sharding, db, gateway);
+        Coordinator coordinator = new Coordinator(system, sharding, db, gateway, ended);
         coordinator.wakeUp(config);
         return coordinator;
     }

@@ -12,6 +12,7 @@ import io.drover.coordinator.host.HostCommand;
 import io.drover.coordinator.host.HostSummary;
 import io.drover.coordinator.host.Liveness;
 import io.drover.coordinator.migration.MigrationCommand;
+import io.drover.coordinator.migration.MigrationEnded;
 import io.drover.coordinator.migration.MigrationEvent;
 import io.drover.coordinator.migration.MigrationSummary;
 import io.drover.coordinator.migration.Phase;
@@ -20,6 +21,11 @@ import io.drover.coordinator.readmodel.MigrationSummaryQuery;
 import io.drover.events.AgentCommand;
 import io.drover.events.HostStatus;
 import io.drover.events.Json;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
@@ -39,6 +45,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -74,6 +82,9 @@ public final class CoordinatorApi implements AutoCloseable {
         this.summaries = new MigrationSummaryQuery(this.db);
         this.journal = PersistenceQuery.get(coordinator.system())
                 .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        ActorRef<MigrationEnded> listener = coordinator.system().systemActorOf(endListener(),
+                "api-migration-ended-" + UUID.randomUUID(), Props.empty());
+        coordinator.migrationEnded().tell(Topic.subscribe(listener));
     }
 
     // ---- hosts and VMs
@@ -279,10 +290,10 @@ public final class CoordinatorApi implements AutoCloseable {
      */
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
     /**
-     * How often a long poll asks the migration entity whether it has ended: an ask is a message to an actor
-     * in memory (no database), and 5 ms is small beside any migration.
+     * How often a long poll asks the migration entity anyway, should an end's announcement ({@link MigrationEnded})
+     * be missed (a topic subscription that has not reached every node yet): the notice is what answers it.
      */
-    static final Duration WAIT_POLL = Duration.ofMillis(5);
+    static final Duration WAIT_SAFETY_POLL = Duration.ofSeconds(2);
 
     /**
      * The {@code wait} parameter of {@code GET /api/migrations/{id}}: a duration in seconds ({@code 30}, {@code 30s},
@@ -319,23 +330,48 @@ public final class CoordinatorApi implements AutoCloseable {
 
     /**
      * GET /api/migrations/{id}?wait=: its summary once the migration has ended or {@code wait} is over, whichever
-     * comes first (a long poll: one request instead of a client asking again and again).
+     * comes first (a long poll: one request instead of a client asking again and again). The waiter is woken by
+     * the entity's {@link MigrationEnded} notice; it registers before it first asks, so no end slips between.
      */
     public CompletionStage<JsonNode> migration(String id, Duration wait) {
         if (wait.isZero()) {
             return migration(id);
         }
         long deadline = System.nanoTime() + wait.toNanos();
-        return summary(id).thenCompose(s -> awaitEnd(id, s, deadline)).thenCompose(s -> migration(id));
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        waiters.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(ended);
+        return summary(id).thenCompose(s -> awaitEnd(id, s, ended, deadline))
+                .whenComplete((s, e) -> waiters.computeIfPresent(id, (k, set) -> {
+                    set.remove(ended);
+                    return set.isEmpty() ? null : set;
+                }))
+                .thenCompose(s -> migration(id));
     }
 
-    private CompletionStage<MigrationSummary> awaitEnd(String id, MigrationSummary s, long deadline) {
-        if (s.phase().isTerminal() || System.nanoTime() >= deadline) {
+    private CompletionStage<MigrationSummary> awaitEnd(String id, MigrationSummary s, CompletableFuture<Void> ended, long deadline) {
+        long left = deadline - System.nanoTime();
+        if (s.phase().isTerminal() || left <= 0) {
             return CompletableFuture.completedFuture(s);
         }
-        return org.apache.pekko.pattern.Patterns.after(WAIT_POLL, coordinator.system().classicSystem().scheduler(),
-                        coordinator.system().executionContext(), () -> summary(id))
-                .thenCompose(next -> awaitEnd(id, next, deadline));
+        // Until the notice, the safety poll or the deadline, whichever comes first; then ask the entity again.
+        long nap = Math.min(left, WAIT_SAFETY_POLL.toNanos());
+        return ended.copy().completeOnTimeout(null, nap, java.util.concurrent.TimeUnit.NANOSECONDS)
+                .thenCompose(v -> summary(id))
+                .thenCompose(next -> ended.isDone() ? CompletableFuture.completedFuture(next) : awaitEnd(id, next, ended, deadline));
+    }
+
+    /** Long polls waiting for the end of a migration, by migration id; completed by {@link #endListener}. */
+    private final ConcurrentHashMap<String, Set<CompletableFuture<Void>>> waiters = new ConcurrentHashMap<>();
+
+    /** Wakes the long polls of a migration that announced its end. */
+    private Behavior<MigrationEnded> endListener() {
+        return Behaviors.receive(MigrationEnded.class).onMessage(MigrationEnded.class, m -> {
+            Set<CompletableFuture<Void>> ws = waiters.get(m.migrationId());
+            if (ws != null) {
+                ws.forEach(f -> f.complete(null));
+            }
+            return Behaviors.same();
+        }).build();
     }
 
     /** GET /api/migrations/{id}: its summary, with the last progress sample when there is one. */

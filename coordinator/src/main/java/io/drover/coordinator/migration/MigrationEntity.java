@@ -12,12 +12,14 @@ import io.drover.events.MigrationStatus;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -114,13 +116,17 @@ public final class MigrationEntity
     private final AgentGateway gateway;
     private final Clock clock;
     private final Runnable passivate;
+    /** Where the end of the migration is announced (null: nowhere, as in unit tests). */
+    private final ActorRef<Topic.Command<MigrationEnded>> ended;
     /** When QEMU was last asked for its state (not persisted: queries are reads). */
     private Instant lastQueryAt = Instant.MIN;
     /** What the destination last answered while unconfirmed, for the sentence of {@link ConfirmationOverdue}. */
     private String lastDestinationState;
 
-    private MigrationEntity(String migrationId, AgentGateway gateway, Clock clock, Runnable passivate) {
+    private MigrationEntity(String migrationId, AgentGateway gateway, Clock clock, Runnable passivate,
+                            ActorRef<Topic.Command<MigrationEnded>> ended) {
         super(PersistenceId.of(TYPE_KEY.name(), migrationId));
+        this.ended = ended;
         this.migrationId = migrationId;
         this.gateway = gateway;
         this.clock = clock;
@@ -134,9 +140,16 @@ public final class MigrationEntity
      */
     public static Behavior<MigrationCommand> create(String migrationId, AgentGateway gateway, Clock clock, Duration tickInterval,
                                                     Consumer<ActorRef<MigrationCommand>> passivate) {
+        return create(migrationId, gateway, clock, tickInterval, passivate, null);
+    }
+
+    /** As above, announcing the migration's end on {@code ended} (the {@link MigrationEnded#TOPIC} topic). */
+    public static Behavior<MigrationCommand> create(String migrationId, AgentGateway gateway, Clock clock, Duration tickInterval,
+                                                    Consumer<ActorRef<MigrationCommand>> passivate,
+                                                    ActorRef<Topic.Command<MigrationEnded>> ended) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay("tick", new Tick(), tickInterval);
-            return new MigrationEntity(migrationId, gateway, clock, () -> passivate.accept(ctx.getSelf()));
+            return new MigrationEntity(migrationId, gateway, clock, () -> passivate.accept(ctx.getSelf()), ended);
         }));
     }
 
@@ -144,10 +157,30 @@ public final class MigrationEntity
         return create(migrationId, gateway, clock, tickInterval, self -> { });
     }
 
-    /** In production: the real clock, a tick every {@link #TICK_INTERVAL}. */
+    /** In production: the real clock, a tick every {@link #TICK_INTERVAL}, the end announced on {@code ended}. */
     public static Behavior<MigrationCommand> create(String migrationId, AgentGateway gateway,
-                                                    Consumer<ActorRef<MigrationCommand>> passivate) {
-        return create(migrationId, gateway, Clock.systemUTC(), TICK_INTERVAL, passivate);
+                                                    Consumer<ActorRef<MigrationCommand>> passivate,
+                                                    ActorRef<Topic.Command<MigrationEnded>> ended) {
+        return create(migrationId, gateway, Clock.systemUTC(), TICK_INTERVAL, passivate, ended);
+    }
+
+    /**
+     * Every persist of this entity: once the events are stored, an ended migration is announced to the long polls
+     * waiting on it ({@link MigrationEnded}). One place for it, rather than a side effect at each of the transitions
+     * that end a migration.
+     */
+    private EffectBuilder<MigrationEvent, MigrationState> persistAndAnnounce(MigrationEvent event) {
+        return Effect().persist(event).thenRun(this::announceIfEnded);
+    }
+
+    private EffectBuilder<MigrationEvent, MigrationState> persistAndAnnounce(List<MigrationEvent> events) {
+        return Effect().persist(events).thenRun(this::announceIfEnded);
+    }
+
+    private void announceIfEnded(MigrationState st) {
+        if (ended != null && st.phase().isTerminal()) {
+            ended.tell(Topic.publish(new MigrationEnded(migrationId)));
+        }
     }
 
     /** The idempotency key of {@code step} of migration {@code migrationId}: the same on every (re-)send. */
@@ -170,8 +203,8 @@ public final class MigrationEntity
     }
 
     /**
-     * A sample is persisted every sample interval (500 ms by default), so a long migration has thousands of
-     * events; a snapshot every 200 keeps a recovery short. Events are kept: they are the migration's history.
+     * A sample is persisted at most every second ({@link #PROGRESS_RECORD_INTERVAL}) and at every pass, so a long
+     * migration has thousands of events; a snapshot every 200 keeps a recovery short. Events are kept: they are the migration's history.
      */
     @Override
     public RetentionCriteria retentionCriteria() {
@@ -318,7 +351,7 @@ public final class MigrationEntity
         }
         MigrationRequested e = new MigrationRequested(migrationId, now(), Phase.NEW, Phase.PREPARING, c.vmId(),
                 c.sourceHost(), c.destinationHost(), c.memoryMiB(), c.vcpus(), c.policy());
-        return Effect().persist(e)
+        return persistAndAnnounce(e)
                 .thenRun(st -> sendPrepare(((Preparing) st).spec()))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
@@ -345,7 +378,7 @@ public final class MigrationEntity
         List<MigrationEvent> events = List.of(
                 new MigrationEvent.DestinationPrepared(migrationId, t, Phase.PREPARING, Phase.PREPARED, null, c.uri()),
                 new MigrateIssued(migrationId, t, Phase.PREPARED, Phase.MIGRATING, commandId(migrationId, MIGRATE), c.uri(), limit));
-        return Effect().persist(events)
+        return persistAndAnnounce(events)
                 .thenRun(st -> sendStartMigration((Migrating) st))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
@@ -359,13 +392,13 @@ public final class MigrationEntity
 
     private ReplyEffect<MigrationEvent, MigrationState> destinationPrepareFailed(Preparing s, DestinationPrepareFailed c) {
         String reason = "the destination host " + s.spec().destinationHost() + " could not prepare: " + c.error();
-        return Effect().persist(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
+        return persistAndAnnounce(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> cancelBeforeMigrate(Preparing s, Cancel c) {
         String reason = "cancelled before migrate was issued: " + reasonOf(c);
-        return Effect().persist(new MigrationCancelled(migrationId, now(), Phase.PREPARING, Phase.CANCELLED, reason))
+        return persistAndAnnounce(new MigrationCancelled(migrationId, now(), Phase.PREPARING, Phase.CANCELLED, reason))
                 .thenRun(st -> stopDestination(s.spec()))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
@@ -377,7 +410,7 @@ public final class MigrationEntity
         }
         String reason = "the destination host " + s.spec().destinationHost() + " did not prepare within "
                 + PREPARE_TIMEOUT.toSeconds() + " s";
-        return Effect().persist(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
+        return persistAndAnnounce(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
                 .thenRun(st -> stopDestination(s.spec()))
                 .thenNoReply();
     }
@@ -386,7 +419,7 @@ public final class MigrationEntity
         if (s.run().sourceStarted()) {
             return repeat(s, c.replyTo());
         }
-        return Effect().persist(new SourceStarted(migrationId, now(), Phase.MIGRATING, Phase.MIGRATING))
+        return persistAndAnnounce(new SourceStarted(migrationId, now(), Phase.MIGRATING, Phase.MIGRATING))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
@@ -426,7 +459,7 @@ public final class MigrationEntity
         if (events.size() == 1 && rec.newPass() == run.pass() && !dueForRecord(run, c.sampledAt())) {
             return repeat(s, c.replyTo()); // weighed: the same pass, nothing to decide, and the last record is recent
         }
-        return Effect().persist(events)
+        return persistAndAnnounce(events)
                 .thenRun(st -> sendForLadder(s, st))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
@@ -443,7 +476,7 @@ public final class MigrationEntity
         if (events.isEmpty()) {
             return Effect().noReply();
         }
-        return Effect().persist(events).thenRun(st -> sendForLadder(s, st)).thenNoReply();
+        return persistAndAnnounce(events).thenRun(st -> sendForLadder(s, st)).thenNoReply();
     }
 
     /** The ladder's decision on {@code m} as events (none for "nothing to do"). */
@@ -477,7 +510,7 @@ public final class MigrationEntity
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> switchover(Live s, ActorRef<StatusReply<MigrationSummary>> replyTo) {
-        return Effect().persist(new SwitchoverCompleted(migrationId, now(), s.phase(), Phase.CONFIRMING))
+        return persistAndAnnounce(new SwitchoverCompleted(migrationId, now(), s.phase(), Phase.CONFIRMING))
                 .thenRun(st -> query(s.spec().destinationHost(), s.spec()))
                 .thenReply(replyTo, st -> StatusReply.success(st.summary(migrationId)));
     }
@@ -489,7 +522,7 @@ public final class MigrationEntity
      */
     private ReplyEffect<MigrationEvent, MigrationState> confirmedBeforeSource(Live s, DestinationConfirmed c) {
         Instant t = now();
-        return Effect().persist(List.of(new SwitchoverCompleted(migrationId, t, s.phase(), Phase.CONFIRMING),
+        return persistAndAnnounce(List.of(new SwitchoverCompleted(migrationId, t, s.phase(), Phase.CONFIRMING),
                         new MigrationCompleted(migrationId, t, Phase.CONFIRMING, Phase.COMPLETED, commandId(migrationId, RETIRE_SOURCE))))
                 .thenRun(st -> retireSource(s.spec()))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
@@ -498,7 +531,7 @@ public final class MigrationEntity
     private ReplyEffect<MigrationEvent, MigrationState> sourceFailed(Live s, SourceFailed c) {
         Instant t = now();
         if (s instanceof Cancelling x) {
-            return Effect().persist(new MigrationCancelled(migrationId, t, Phase.CANCELLING, Phase.CANCELLED, x.reason()))
+            return persistAndAnnounce(new MigrationCancelled(migrationId, t, Phase.CANCELLING, Phase.CANCELLED, x.reason()))
                     .thenRun(st -> stopDestination(s.spec()))
                     .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
         }
@@ -506,17 +539,17 @@ public final class MigrationEntity
             // No clean-up: in post-copy the destination holds the guest's newest state.
             String reason = "the migration failed in post-copy: " + c.errorDesc()
                     + "; the guest's memory is split between the hosts and needs post-copy recovery";
-            return Effect().persist(new MigrationFailed(migrationId, t, Phase.POSTCOPY, Phase.FAILED, reason))
+            return persistAndAnnounce(new MigrationFailed(migrationId, t, Phase.POSTCOPY, Phase.FAILED, reason))
                     .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
         }
         String reason = "the source host " + s.spec().sourceHost() + " reports the migration failed: " + c.errorDesc();
-        return Effect().persist(new MigrationFailed(migrationId, t, s.phase(), Phase.FAILED, reason))
+        return persistAndAnnounce(new MigrationFailed(migrationId, t, s.phase(), Phase.FAILED, reason))
                 .thenRun(st -> stopDestination(s.spec()))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> cancelMigrating(Migrating s, Cancel c) {
-        return Effect().persist(new CancellationRequested(migrationId, now(), Phase.MIGRATING, Phase.CANCELLING,
+        return persistAndAnnounce(new CancellationRequested(migrationId, now(), Phase.MIGRATING, Phase.CANCELLING,
                         "cancelled by request: " + reasonOf(c), commandId(migrationId, CANCEL)))
                 .thenRun(st -> sendCancel(s.spec()))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
@@ -534,7 +567,7 @@ public final class MigrationEntity
                     + waited.toSeconds() + " s after the switchover (" + (lastDestinationState == null ? "no answer to "
                     + "its queries" : "it last reported the VM " + lastDestinationState) + "); the source "
                     + s.spec().sourceHost() + " keeps the guest paused and nothing is resumed while the destination may run it";
-            return Effect().persist(new ConfirmationOverdue(migrationId, t, Phase.CONFIRMING, Phase.CONFIRMING, reason))
+            return persistAndAnnounce(new ConfirmationOverdue(migrationId, t, Phase.CONFIRMING, Phase.CONFIRMING, reason))
                     .thenRun(st -> query(s.spec().destinationHost(), s.spec()))
                     .thenNoReply();
         }
@@ -563,11 +596,11 @@ public final class MigrationEntity
         if (s.from() == Phase.POSTCOPY) {
             String reason = lost + "; the migration went through post-copy, so the guest's newest state was on the"
                     + " destination and the source's copy is stale: the guest is lost and is not resumed on " + s.spec().sourceHost();
-            return Effect().persist(new MigrationFailed(migrationId, t, Phase.CONFIRMING, Phase.FAILED, reason))
+            return persistAndAnnounce(new MigrationFailed(migrationId, t, Phase.CONFIRMING, Phase.FAILED, reason))
                     .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
         }
         String reason = lost + "; the source " + s.spec().sourceHost() + " still holds the whole guest, paused, and is told to resume it";
-        return Effect().persist(new DestinationLost(migrationId, t, Phase.CONFIRMING, Phase.RESUMING_SOURCE, reason, c.vmState(),
+        return persistAndAnnounce(new DestinationLost(migrationId, t, Phase.CONFIRMING, Phase.RESUMING_SOURCE, reason, c.vmState(),
                         commandId(migrationId, STOP_DESTINATION), commandId(migrationId, RESUME_SOURCE)))
                 .thenRun(st -> {
                     stopDestination(s.spec());
@@ -589,14 +622,14 @@ public final class MigrationEntity
 
     private ReplyEffect<MigrationEvent, MigrationState> sourceResumed(ResumingSource s, SourceResumed c) {
         String reason = lostAfterSwitchover(s) + "; the guest was resumed on the source " + s.spec().sourceHost() + " and runs there";
-        return Effect().persist(new MigrationFailed(migrationId, now(), Phase.RESUMING_SOURCE, Phase.FAILED, reason))
+        return persistAndAnnounce(new MigrationFailed(migrationId, now(), Phase.RESUMING_SOURCE, Phase.FAILED, reason))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> sourceResumeFailed(ResumingSource s, SourceResumeFailed c) {
         String reason = lostAfterSwitchover(s) + "; resuming it on the source " + s.spec().sourceHost()
                 + " failed: " + c.error() + "; the guest runs nowhere and needs an operator";
-        return Effect().persist(new MigrationFailed(migrationId, now(), Phase.RESUMING_SOURCE, Phase.FAILED, reason))
+        return persistAndAnnounce(new MigrationFailed(migrationId, now(), Phase.RESUMING_SOURCE, Phase.FAILED, reason))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
@@ -606,7 +639,7 @@ public final class MigrationEntity
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> destinationConfirmed(Confirming s, DestinationConfirmed c) {
-        return Effect().persist(new MigrationCompleted(migrationId, now(), Phase.CONFIRMING, Phase.COMPLETED,
+        return persistAndAnnounce(new MigrationCompleted(migrationId, now(), Phase.CONFIRMING, Phase.COMPLETED,
                         commandId(migrationId, RETIRE_SOURCE)))
                 .thenRun(st -> retireSource(s.spec()))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));

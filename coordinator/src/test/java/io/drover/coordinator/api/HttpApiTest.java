@@ -193,8 +193,12 @@ class HttpApiTest {
         });
         Thread.sleep(200);
         assertFalse(poll.isDone(), "the long poll answered before the migration ended");
+        long told = System.nanoTime();
         tell(id, r -> new io.drover.coordinator.migration.MigrationCommand.DestinationPrepareFailed("no port free", r));
         Res ended = poll.get(30, TimeUnit.SECONDS);
+        long afterMs = (System.nanoTime() - told) / 1_000_000;
+        // Woken by the entity's notice (MigrationEnded): the safety poll would have answered ~1.8 s after the end.
+        assertTrue(afterMs < CoordinatorApi.WAIT_SAFETY_POLL.toMillis() / 2, "answered " + afterMs + " ms after the end");
         assertEquals(200, ended.status(), ended.body().toString());
         assertEquals("FAILED", ended.body().get("phase").asText());
     }

@@ -514,6 +514,20 @@ class MigrationEntityTest {
     }
 
     @Test
+    void anEndedMigrationIsAnnouncedOnceItsEndIsPersisted() {
+        var topic = testKit.spawn(org.apache.pekko.actor.typed.pubsub.Topic.create(MigrationEnded.class, MigrationEnded.TOPIC));
+        var listener = testKit.<MigrationEnded>createTestProbe();
+        topic.tell(org.apache.pekko.actor.typed.pubsub.Topic.subscribe(listener.getRef()));
+        kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+                MigrationEntity.create(id, gateway, clock, Duration.ofHours(1), self -> { }, topic));
+        created(policy());
+        listener.expectNoMessage(Duration.ofMillis(200)); // a live migration is not announced
+        events(run(re -> new Cancel("done", re)), MigrationCancelled.class);
+        assertEquals(new MigrationEnded(id), listener.receiveMessage(Duration.ofSeconds(10)));
+        testKit.stop(topic);
+    }
+
+    @Test
     void anEndedMigrationPassivatesItselfAtItsNextTick() {
         java.util.concurrent.atomic.AtomicInteger passivations = new java.util.concurrent.atomic.AtomicInteger();
         kit = EventSourcedBehaviorTestKit.create(testKit.system(),
