@@ -20,13 +20,21 @@
 #   param_pages_per_tick  0 = flat out; N > 0 = at most N pages per tick
 # An empty range (start >= end) means idle: the guest halts with interrupts off.
 #
-# Pacing: PIT channel 0 runs as a free-running rate generator (mode 2, full
-# 16-bit period of ~55 ms) and is polled with interrupts off (latch command,
-# two reads). Elapsed PIT input clocks are accumulated as credit; every
-# TICK_CLOCKS of credit (a 1000.15 Hz "tick") allows N more pages. Measuring
-# elapsed clocks instead of waiting for a 1 kHz counter wrap keeps the average
+# Pacing: PIT channel 2 runs as a free-running counter (mode 2, full 16-bit
+# period of ~55 ms, gated on through port 0x61 with the speaker off) and is
+# read with a latch command; PIT channel 0 raises IRQ0 at 1000.15 Hz (mode 2,
+# reload TICK_CLOCKS). Elapsed channel-2 clocks are accumulated as credit;
+# every TICK_CLOCKS of credit (a "tick") allows N more pages. When the credit
+# for the next tick is not there yet, the guest halts with interrupts on
+# ("sti; hlt") until IRQ0 wakes it, so a paced guest costs its host core only
+# its writes and a thousand wake-ups a second, as a real mostly-idle workload
+# does, instead of spinning it at 100% (which on a small host starves the
+# control plane and QEMU's migration thread alike). IRQ0's handler does not
+# return with iret: interrupts are only ever on at that one hlt, so it
+# acknowledges the PIC, resets the stack and jumps back to the pacing loop.
+# Measuring elapsed clocks instead of counting interrupts keeps the average
 # rate right when the vCPU is descheduled for more than a tick (up to ~55 ms):
-# on a loaded nested-KVM host, wrap detection lost 10-40% of the ticks. The
+# on a loaded nested-KVM host, counting lost 10-40% of the ticks. The
 # price: after such a gap the guest catches up with a burst of writes.
 # Credit is capped at MAX_CREDIT_TICKS: host scheduling hiccups of a few ms
 # are made up, but longer gaps are lost, as for a real workload. That matters
@@ -44,11 +52,22 @@
         .equ PORT_SYS_CTRL_A,    0x92     # bit 1: fast A20 gate, bit 0: reset (keep 0!)
         .equ PIC1_DATA,          0x21
         .equ PIC2_DATA,          0xa1
+        .equ PIC1_CMD,           0x20
+        .equ PIC2_CMD,           0xa0
+        .equ PIC_EOI,            0x20
+        .equ PIC_ICW1_INIT_ICW4, 0x11     # edge triggered, cascaded, ICW4 follows
+        .equ IRQ0_VECTOR,        0x20     # the master PIC's lines at 0x20-0x27, the slave's at 0x28-0x2f
         .equ PIT_CH0,            0x40
+        .equ PIT_CH2,            0x42
         .equ PIT_CMD,            0x43
         .equ PIT_CH0_MODE2_LOHI, 0x34     # channel 0, lobyte/hibyte, mode 2, binary
-        .equ PIT_CH0_LATCH,      0x00     # counter-latch command for channel 0
-        .equ PIT_FULL_PERIOD,    0        # reload value 0 = 65536 clocks (~55 ms)
+        .equ PIT_CH2_MODE2_LOHI, 0xb4     # channel 2, lobyte/hibyte, mode 2, binary
+        .equ PIT_CH2_LATCH,      0x80     # counter-latch command for channel 2
+        .equ PORT_SPEAKER,       0x61     # bit 0: PIT channel 2 gate, bit 1: speaker data
+        .equ IDT_ADDR,           0x1000   # free conventional memory; IRQ0's gate is its last entry
+        .equ IDT_SIZE,           (IRQ0_VECTOR + 1) * 8
+        .equ STACK_TOP,          0x7c00   # grows down from below this sector
+        .equ INTERRUPT_GATE_32,  0x8e00   # present, DPL 0, 32-bit interrupt gate (clears IF)
         .equ TICK_CLOCKS,        1193     # 1193182 Hz / 1193 = 1000.15 ticks/s
         .equ MAX_CREDIT_TICKS,   4        # catch up on at most 4 ms of lost time
         .equ MAX_CREDIT,         TICK_CLOCKS * MAX_CREDIT_TICKS
@@ -56,13 +75,13 @@
         .equ DATA_SEL,           0x10
         .equ CR0_PE,             0x01
 
-# Reads PIT channel 0's latched count into %ax (clobbers nothing else).
+# Reads PIT channel 2's latched count into %ax (clobbers nothing else).
         .macro READ_PIT
-        mov     $PIT_CH0_LATCH, %al
+        mov     $PIT_CH2_LATCH, %al
         outb    %al, $PIT_CMD
-        inb     $PIT_CH0, %al
+        inb     $PIT_CH2, %al
         mov     %al, %ah
-        inb     $PIT_CH0, %al
+        inb     $PIT_CH2, %al
         xchg    %al, %ah
         .endm
 
@@ -91,6 +110,7 @@ protected_mode:
         mov     %eax, %fs
         mov     %eax, %gs
         mov     %eax, %ss
+        mov     $STACK_TOP, %esp        # the BIOS's %esp has undefined high bits
 
         inb     $PORT_SYS_CTRL_A, %al   # enable A20 via the fast gate
         or      $0x02, %al
@@ -127,12 +147,48 @@ printed:
         test    %ebp, %ebp
         jz      sweep
 
-        mov     $PIT_CH0_MODE2_LOHI, %al
+        mov     $PIT_CH2_MODE2_LOHI, %al  # channel 2: the free-running clock
         outb    %al, $PIT_CMD
-        mov     $(PIT_FULL_PERIOD & 0xff), %al
+        xor     %al, %al                # reload 0 = 65536 clocks
+        outb    %al, $PIT_CH2
+        outb    %al, $PIT_CH2
+        inb     $PORT_SPEAKER, %al      # gate channel 2 on, speaker off
+        and     $0xfc, %al
+        or      $0x01, %al
+        outb    %al, $PORT_SPEAKER
+
+        mov     $PIT_CH0_MODE2_LOHI, %al  # channel 0: IRQ0 every tick
+        outb    %al, $PIT_CMD
+        mov     $(TICK_CLOCKS & 0xff), %al
         outb    %al, $PIT_CH0
-        mov     $(PIT_FULL_PERIOD >> 8), %al
+        mov     $(TICK_CLOCKS >> 8), %al
         outb    %al, $PIT_CH0
+
+        mov     $PIC_ICW1_INIT_ICW4, %al  # remap the PICs off the CPU's exception vectors
+        outb    %al, $PIC1_CMD
+        outb    %al, $PIC2_CMD
+        mov     $IRQ0_VECTOR, %al       # ICW2: vector bases
+        outb    %al, $PIC1_DATA
+        mov     $(IRQ0_VECTOR + 8), %al
+        outb    %al, $PIC2_DATA
+        mov     $0x04, %al              # ICW3: the slave on line 2
+        outb    %al, $PIC1_DATA
+        mov     $0x02, %al
+        outb    %al, $PIC2_DATA
+        mov     $0x01, %al              # ICW4: 8086 mode
+        outb    %al, $PIC1_DATA
+        outb    %al, $PIC2_DATA
+        mov     $0xfe, %al              # IRQ0 only (the slave stays masked)
+        outb    %al, $PIC1_DATA
+
+        xor     %eax, %eax              # an IDT of absent gates but IRQ0's
+        mov     $IDT_ADDR, %edi
+        mov     $(IDT_SIZE / 4), %ecx
+        rep stosl
+        movl    $(CODE_SEL << 16) + irq0, IDT_ADDR + IRQ0_VECTOR * 8
+        movl    $INTERRUPT_GATE_32, IDT_ADDR + IRQ0_VECTOR * 8 + 4
+        lidt    idt_desc
+
         movl    $0, PACER_CREDIT_ADDR
         READ_PIT
         mov     %ax, %dx                # %dx = previous PIT count
@@ -154,16 +210,27 @@ page:
         dec     %ecx
         jnz     next_page
 wait_tick:                              # tick budget spent: earn credit
-        cmpl    $TICK_CLOCKS, PACER_CREDIT_ADDR
-        jae     new_tick
         READ_PIT
         sub     %ax, %dx                # elapsed = previous - current, mod 2^16
         movzwl  %dx, %edx
         add     %edx, PACER_CREDIT_ADDR
         mov     %ax, %dx
         cmpl    $MAX_CREDIT, PACER_CREDIT_ADDR
-        jbe     wait_tick
+        jbe     1f
         movl    $MAX_CREDIT, PACER_CREDIT_ADDR  # time beyond the cap is lost
+1:      cmpl    $TICK_CLOCKS, PACER_CREDIT_ADDR
+        jae     new_tick
+        sti                             # interrupts on for the hlt only
+        hlt                             # (sti's shadow: no wake-up is missed)
+        jmp     wait_tick               # woken by something else than IRQ0
+
+# IRQ0: interrupts are only ever on at the hlt above, and nothing is live in
+# %eax or on the stack there, so instead of returning with iret the handler
+# drops its frame and goes back to the loop with interrupts off again.
+irq0:
+        mov     $PIC_EOI, %al
+        outb    %al, $PIC1_CMD
+        mov     $STACK_TOP, %esp
         jmp     wait_tick
 new_tick:
         subl    $TICK_CLOCKS, PACER_CREDIT_ADDR
@@ -190,6 +257,9 @@ gdt_end:
 gdt_desc:
         .word   gdt_end - gdt - 1
         .long   gdt
+idt_desc:
+        .word   IDT_SIZE - 1
+        .long   IDT_ADDR
 
         .org    0x1f0
 param_start:

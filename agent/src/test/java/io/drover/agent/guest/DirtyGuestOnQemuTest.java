@@ -47,6 +47,7 @@ class DirtyGuestOnQemuTest {
     Path dir;
 
     private QemuFixture qemu;
+    private QemuProcess process;
 
     @AfterEach
     void tearDown() {
@@ -59,7 +60,7 @@ class DirtyGuestOnQemuTest {
         assumeTrue(accel != Accel.KVM || Accel.detect() == Accel.KVM, "KVM is not available here");
         qemu = new QemuFixture(dir.resolve("vms"), accel);
         Path image = DirtyGuestImage.writeDiskImage(spec, dir.resolve("guest.img"));
-        QemuProcess process = qemu.start(new VmSpec("guest", MEMORY_MIB, 1, image), Role.SOURCE, "i1");
+        process = qemu.start(new VmSpec("guest", MEMORY_MIB, 1, image), Role.SOURCE, "i1");
         return GuestUnderTest.attachBooted(process, spec, dir);
     }
 
@@ -86,6 +87,43 @@ class DirtyGuestOnQemuTest {
             assertTrue(sampledMiBps >= SAMPLED_MIN * target / MIB && sampledMiBps <= SAMPLED_MAX * target / MIB,
                     "calc-dirty-rate says " + sampledMiBps + " MiB/s for a target of " + target / MIB);
         }
+    }
+
+    /**
+     * A paced guest halts until its next tick instead of spinning, so it costs its host core little: a spinning one
+     * keeps a whole core busy (~1.0 here), which on a small host starves QEMU's migration thread and the control plane.
+     */
+    private static final double PACED_MAX_CORES = 0.5;
+
+    @ParameterizedTest
+    @EnumSource(Accel.class)
+    void pacedGuestHaltsBetweenItsTicks(Accel accel) throws Exception {
+        DirtyGuestSpec spec = DirtyGuestSpec.forRate(PACED_RATE, MEMORY_BYTES);
+        try (GuestUnderTest guest = boot(accel, spec)) {
+            GuestUnderTest.Dump first = guest.dumpRunning();
+            long cpu0 = cpuTicks(process.pid());
+            long t0 = System.nanoTime();
+            Thread.sleep(MEASURE_MILLIS);
+            double cores = (cpuTicks(process.pid()) - cpu0) / (double) CLOCK_TICKS_PER_SECOND
+                    / ((System.nanoTime() - t0) / 1e9);
+            GuestUnderTest.Dump second = guest.dumpRunning();
+            double measured = guest.measuredBytesPerSecond(first, second);
+            LOG.info("{} paced {} MiB/s: QEMU used {} cores, dumps say {} MiB/s", accel, round(PACED_RATE / (double) MIB),
+                    round(cores), round(measured / MIB));
+            assertTrue(measured >= PACED_MIN * spec.bytesPerSecond(), "the guest wrote only " + measured + " B/s");
+            assertTrue(cores < PACED_MAX_CORES, "QEMU used " + cores + " cores for a guest paced at "
+                    + PACED_RATE / MIB + " MiB/s: its vCPU spins instead of halting between ticks");
+        }
+    }
+
+    /** USER_HZ: the unit of /proc/PID/stat's times, 100 on every Linux architecture QEMU/KVM hosts run. */
+    private static final int CLOCK_TICKS_PER_SECOND = 100;
+
+    /** utime + stime of a process, in clock ticks, from /proc/PID/stat (fields 14 and 15). */
+    private static long cpuTicks(long pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // fields 14 and 15, counted from 3
     }
 
     @ParameterizedTest
