@@ -61,7 +61,7 @@ import java.util.stream.Stream;
  * costs passes by design, which is policy, not overhead. The bare run's migration alone (from
  * {@code migrate-incoming}) is printed beside it.
  */
-@Command(name = "control-plane", sortOptions = false,
+@Command(name = "control-plane", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time migrations through the coordinator, Kafka and two agents against the bare QMP sequence.")
 final class BenchControlPlaneCommand implements Callable<Integer> {
     @Mixin VmOptions vm;

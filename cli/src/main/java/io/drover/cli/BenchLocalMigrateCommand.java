@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  * Kafka publishing) and N by the bare QMP sequence, interleaved so that drift in the machine's
  * load hits both alike. Prints both medians and their ratio.
  */
-@Command(name = "local-migrate", sortOptions = false,
+@Command(name = "local-migrate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Time migrations driven by the agent against the bare QMP sequence, side by side.")
 final class BenchLocalMigrateCommand implements Callable<Integer> {
     @Mixin VmOptions vm;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 
 /** Runs the embedded Kafka broker as a process of its own (the demo's broker). */
-@Command(name = "kafka", description = "Run a single-node Kafka (KRaft) broker until stopped.")
+@Command(name = "kafka", mixinStandardHelpOptions = true, description = "Run a single-node Kafka (KRaft) broker until stopped.")
 final class BrokerCommand implements Runnable {
     @Option(names = "--data-dir", required = true, description = "Broker data directory.")
     Path dataDir;

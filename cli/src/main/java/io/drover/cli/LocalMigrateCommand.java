@@ -32,7 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code drover local-migrate}: two real QEMUs on this host, the dirtying guest in the source, a
  * migration between them under the given policy, a live line per pass and a summary.
  */
-@Command(name = "local-migrate", sortOptions = false,
+@Command(name = "local-migrate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Boot a test VM and live-migrate it between two QEMU processes on this host.")
 final class LocalMigrateCommand implements Callable<Integer> {
     /** A migration that has not finished after this long is stuck, whatever the policy. */

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * through the dialect layer (so {@code migrate_set_downtime 0.5} works on QEMU 7.2), or the
  * dialect itself with {@code --dialect}.
  */
-@Command(name = "qmp", sortOptions = false,
+@Command(name = "qmp", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a QMP command on a QEMU through Drover's dialect layer (2017 names are translated).",
                 "Example: drover qmp --socket DIR/qmp.sock migrate_set_downtime '{\"value\": 0.5}'"})
 final class QmpCommand implements Callable<Integer> {
