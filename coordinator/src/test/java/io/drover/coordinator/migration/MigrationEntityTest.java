@@ -541,6 +541,23 @@ class MigrationEntityTest {
     }
 
     @Test
+    void aMigrationThatWasNeverCreatedPassivatesAtItsFirstTick() {
+        java.util.concurrent.atomic.AtomicInteger passivations = new java.util.concurrent.atomic.AtomicInteger();
+        kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+                MigrationEntity.create(id, gateway, clock, Duration.ofHours(1), self -> passivations.incrementAndGet()));
+        // The API wakes a new migration's entity before its checks, so that its recovery overlaps them; a request
+        // the checks then refuse leaves an entity with no events, which must not stay in memory for good.
+        CommandResultWithReply<MigrationCommand, MigrationEvent, MigrationState, StatusReply<MigrationSummary>> r =
+                kit.runCommand(Get::new);
+        assertTrue(r.hasNoEvents());
+        assertTrue(r.reply().isError());
+        assertEquals(0, passivations.get());
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertEquals(1, passivations.get());
+        assertTrue(gateway.sent().isEmpty(), "nothing is sent for a migration that does not exist");
+    }
+
+    @Test
     void aSilentCancelIsReconciledByAskingTheSource() {
         migrating(policy());
         run(re -> new Cancel("stop", re));
