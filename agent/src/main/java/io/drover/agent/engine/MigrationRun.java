@@ -70,6 +70,8 @@ public final class MigrationRun {
     private final BlockingQueue<Signal> queue = new LinkedBlockingQueue<>();
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final CompletableFuture<MigrationOutcome> outcome = new CompletableFuture<>();
+    /** Completed when the run has reached {@link MigrationPhase#MIGRATING} (QEMU was told to migrate) or ended. */
+    private final CompletableFuture<Void> migrateIssued = new CompletableFuture<>();
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
     private final AtomicBoolean postcopyRequested = new AtomicBoolean();
     private final AtomicBoolean continueRequested = new AtomicBoolean();
@@ -98,6 +100,10 @@ public final class MigrationRun {
         this.phases = phases;
         this.clock = clock;
         this.phase = phase;
+        if (phase.compareTo(MigrationPhase.MIGRATING) >= 0) {
+            migrateIssued.complete(null);
+        }
+        outcome.whenComplete((o, e) -> migrateIssued.complete(null));
     }
 
     /** Starts a new migration on a thread of its own. */
@@ -127,6 +133,14 @@ public final class MigrationRun {
 
     public MigrationPhase phase() {
         return phase;
+    }
+
+    /**
+     * Completes once QEMU has been told to migrate (the phase is {@link MigrationPhase#MIGRATING} or later) or the run
+     * has ended without it: what a caller waits for before it answers "started".
+     */
+    public CompletableFuture<Void> migrateIssued() {
+        return migrateIssued;
     }
 
     public MigrationStatus sourceStatus() {
@@ -623,6 +637,9 @@ public final class MigrationRun {
         phases.save(req.migrationId(), next);
         phase = next;
         listener.onPhase(prev, next);
+        if (next.compareTo(MigrationPhase.MIGRATING) >= 0) {
+            migrateIssued.complete(null);
+        }
     }
 
     private void finish(MigrationPhase terminal, MigrationStatus status, String errorDesc) {

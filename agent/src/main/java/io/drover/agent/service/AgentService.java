@@ -117,8 +117,8 @@ public final class AgentService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // An incoming migration that ends changes a VM here (the guest now runs): reported at once, like a command's.
-        this.migrations = new MigrationCommands(vms, publisher, config, status, () -> heartbeats.execute(this::heartbeat));
+        // An incoming migration that ends changes a VM here (the guest now runs): reported like a command's change.
+        this.migrations = new MigrationCommands(vms, publisher, config, status, this::reportChange);
         this.executor = new CommandExecutor(vms, migrations);
         this.commandThread = new Thread(this::consumeCommands, "agent-commands-" + config.hostId());
         this.commandThread.setDaemon(true);
@@ -292,6 +292,29 @@ public final class AgentService implements AutoCloseable {
         throw new WakeupException();
     }
 
+    /**
+     * How long after a change of its VMs the agent reports them (an extra heartbeat), the changes in between going
+     * into the same report. A migration changes the VM list at each of its steps, and the coordinator persists a
+     * changed list: a report sent at once lands on the coordinator's journal together with the migration's own next
+     * step, which waits for it. A fifth of a second keeps {@code GET /api/vms} current enough for a person or a script.
+     */
+    static final Duration CHANGE_REPORT_DELAY = Duration.ofMillis(200);
+    private final java.util.concurrent.atomic.AtomicBoolean changeReportDue = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Reports the VMs after {@link #CHANGE_REPORT_DELAY}, once for all the changes until then. */
+    private void reportChange() {
+        if (changeReportDue.compareAndSet(false, true)) {
+            try {
+                heartbeats.schedule(() -> {
+                    changeReportDue.set(false); // a change from here on is in this report or gets another one
+                    heartbeat();
+                }, CHANGE_REPORT_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                changeReportDue.set(false); // stopping: the agent reports nothing more
+            }
+        }
+    }
+
     /** One record of the commands partition: another host's, a poison record, a duplicate or a command to run. */
     void handle(ConsumerRecord<String, byte[]> r) {
         if (r.key() != null && !r.key().equals(config.hostId())) {
@@ -319,9 +342,9 @@ public final class AgentService implements AutoCloseable {
                 (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         if (result.ok() && !result.duplicate() && !(cmd instanceof AgentCommand.QueryMigration)
                 && !(cmd instanceof AgentCommand.TuneMigration)) {
-            // The VMs changed (defined, started, stopped, retired, a destination prepared): say so now rather than
-            // at the next heartbeat, so that the coordinator's view (GET /api/vms) follows at once.
-            heartbeats.execute(this::heartbeat);
+            // The VMs changed (defined, started, stopped, retired, a destination prepared): say so soon rather than
+            // at the next heartbeat, so that the coordinator's view (GET /api/vms) follows.
+            reportChange();
         }
         status.accept(String.format("%s %s %s on %s: %s%s", result.duplicate() ? "answered again" : "handled",
                 result.command(), result.commandId(), result.vmId(), result.ok() ? "ok" : "error: " + result.error(),

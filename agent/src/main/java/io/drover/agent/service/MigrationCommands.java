@@ -161,14 +161,12 @@ final class MigrationCommands {
         // Answer once QEMU has been told to migrate (the phase file says MIGRATING: an agent restarted after this
         // re-attaches), not as soon as the run is launched: an agent killed in between had answered "started" for a
         // migration no QEMU ran and no later agent follows, and the coordinator waited for it in vain.
-        long deadline = System.nanoTime() + MIGRATE_ISSUED_TIMEOUT.toNanos();
-        while (run.phase().compareTo(MigrationPhase.MIGRATING) < 0 && !run.outcome().isDone() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            run.migrateIssued().get(MIGRATE_ISSUED_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // answered anyway, as before: the run reports its own verdict
         }
         return CommandExecutor.object().put("migrationId", c.migrationId()).put("uri", c.uri());
     }
