@@ -62,7 +62,9 @@ import java.util.stream.Stream;
  * {@code migrate-incoming}) is printed beside it.
  */
 @Command(name = "control-plane", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Time migrations through the coordinator, Kafka and two agents against the bare QMP sequence.")
+        description = {"Time migrations through the coordinator, Kafka and two agents against the bare QMP sequence.",
+                "Here the guest dirties 4 MiB/s unless --dirty-rate says otherwise, and 3 warm-up migrations run each way"
+                        + " unless --warmup says otherwise."})
 final class BenchControlPlaneCommand implements Callable<Integer> {
     @Mixin VmOptions vm;
 
@@ -76,11 +78,15 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             description = "The PostgreSQL server (user postgres) to create the run's database on (default: ${DEFAULT-VALUE}).")
     String dbServer;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the broker and the VMs live (default: .drover/bench-control-plane/<time>).")
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the broker and the VMs live (default: .drover/bench-cp/<time>).")
     Path workDir;
 
     @Option(names = "--json", description = "Print one JSON object with the figures as the last line.")
     boolean json;
+
+    @Option(names = "--timeline", description = "Above each run's row, when each event of its control-plane migration was"
+            + " recorded and when the API answered, in ms after the POST: where the overhead goes.")
+    boolean timeline;
 
     /**
      * A pause before every timed run, so that each starts on a quiet machine: the previous run's tail (its old
@@ -365,6 +371,7 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
     private long[] viaCoordinator(ApiClient api, String to, MigrationPolicy policy) throws InterruptedException {
         ObjectNode body = Json.mapper().createObjectNode();
         long start = System.nanoTime();
+        Instant wallStart = Instant.now();
         body.put("vmId", vm.vmId);
         body.put("to", to);
         ObjectNode p = Json.mapper().valueToTree(policy);
@@ -383,13 +390,23 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             phase = api.get("/api/migrations/" + id + "?wait=" + WAIT.toSeconds() + "s").path("phase").asText();
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
+        Instant wallEnd = Instant.now();
         long cpuMs = (processCpuNanos() - cpu0) / 1_000_000;
         if (!phase.equals("COMPLETED")) {
             throw new IllegalStateException("migration " + id + " ended " + phase + ": " + api.get("/api/migrations/" + id));
         }
         Map<String, Instant> at = new java.util.HashMap<>();
-        for (JsonNode e : api.get("/api/migrations/" + id + "/events")) {
+        JsonNode events = api.get("/api/migrations/" + id + "/events");
+        for (JsonNode e : events) {
             at.putIfAbsent(e.path("type").asText(), Instant.parse(e.path("time").asText()));
+        }
+        if (timeline) {
+            StringBuilder line = new StringBuilder("      ");
+            for (JsonNode e : events) {
+                line.append(' ').append(e.path("type").asText()).append(" +")
+                        .append(Duration.between(wallStart, Instant.parse(e.path("time").asText())).toMillis());
+            }
+            System.out.println(line.append(", answered +").append(Duration.between(wallStart, wallEnd).toMillis()));
         }
         return new long[] {ms, between(at, "MigrationRequested", "DestinationPrepared"),
                 between(at, "MigrateIssued", "SwitchoverCompleted"), between(at, "SwitchoverCompleted", "MigrationCompleted"), accepted, cpuMs};

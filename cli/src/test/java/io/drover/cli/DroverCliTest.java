@@ -72,6 +72,28 @@ class DroverCliTest {
     }
 
     @Test
+    void everyCommandAnswersHelpWithItsUsage() {
+        // Walks the whole command tree, so that a command added later without help is caught too.
+        java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(List.of(Drover.commandLine()));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            if (c.getCommand() instanceof picocli.CommandLine.HelpCommand) {
+                continue; // picocli's own "help COMMAND", which prints to standard error
+            }
+            List<String> argv = new java.util.ArrayList<>(List.of(c.getCommandSpec().qualifiedName(" ").split(" ")));
+            argv.remove(0); // "drover"
+            argv.add("--help");
+            Run r = run(argv.toArray(String[]::new));
+            assertEquals(0, r.exit(), argv + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: " + c.getCommandSpec().qualifiedName(" ")), argv + ": " + r.out());
+            seen++;
+        }
+        assertTrue(seen > 10, "only " + seen + " commands");
+    }
+
+    @Test
     void benchRejectsANonsenseRunCount() {
         Run r = run("bench", "local-migrate", "--runs", "0", "--no-kafka");
         assertEquals(2, r.exit(), r.err());
