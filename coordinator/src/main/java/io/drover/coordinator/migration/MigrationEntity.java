@@ -232,7 +232,7 @@ public final class MigrationEntity
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error("migration " + migrationId + " does not exist")))
                 // Woken by a request that was then refused, or asked about an id that was never created: nothing
                 // to keep in memory.
-                .onCommand(Tick.class, this::absent);
+                .onCommand(Tick.class, this::ended);
         b.forStateType(Preparing.class)
                 .onCommand(Create.class, this::repeatCreate)
                 .onCommand(MigrationCommand.DestinationPrepared.class, this::destinationPrepared)
@@ -329,12 +329,10 @@ public final class MigrationEntity
         return Effect().none().thenRun(st -> query(host, spec)).thenNoReply();
     }
 
-    /** A migration that does not exist has nothing to watch either: it leaves memory at its first tick. */
-    private ReplyEffect<MigrationEvent, MigrationState> absent(Empty s, Tick c) {
-        return Effect().none().thenRun(st -> passivate.run()).thenNoReply();
-    }
-
-    /** An ended migration has nothing left to watch: it leaves memory (a later command recovers it). */
+    /**
+     * An ended migration, or one that was never created, has nothing left to watch: it leaves memory (a later
+     * command recovers it).
+     */
     private ReplyEffect<MigrationEvent, MigrationState> ended(MigrationState s, Tick c) {
         return Effect().none().thenRun(st -> passivate.run()).thenNoReply();
     }
