@@ -22,6 +22,7 @@ import java.util.Objects;
         @JsonSubTypes.Type(value = AgentCommand.StopVm.class, name = "stop-vm"),
         @JsonSubTypes.Type(value = AgentCommand.PrepareIncoming.class, name = "prepare-incoming"),
         @JsonSubTypes.Type(value = AgentCommand.StartMigration.class, name = "start-migration"),
+        @JsonSubTypes.Type(value = AgentCommand.DestinationReady.class, name = "destination-ready"),
         @JsonSubTypes.Type(value = AgentCommand.TuneMigration.class, name = "tune-migration"),
         @JsonSubTypes.Type(value = AgentCommand.CancelMigration.class, name = "cancel-migration"),
         @JsonSubTypes.Type(value = AgentCommand.QueryMigration.class, name = "query-migration"),
@@ -98,18 +99,66 @@ public sealed interface AgentCommand {
      * Destination side: start a QEMU for the VM with {@code -incoming defer}, set the policy's
      * capabilities and parameters, listen on a port the agent chooses. The result's data holds
      * {@code {"uri": "tcp:HOST:PORT"}}.
+     *
+     * @param handOff null, or whom the destination's agent tells the uri itself, with a {@link DestinationReady}, once
+     *                it listens and has recorded the result: the source then migrates one Kafka hop after the
+     *                destination is ready instead of three (libvirt's peer-to-peer mode, where the source drives the
+     *                hand-off). An agent that does not know the member ignores it; the coordinator sends the same
+     *                command under the same id when it learns the result, so the source hears it either way.
      */
     record PrepareIncoming(@JsonProperty("commandId") String commandId, @JsonProperty("hostId") String hostId,
                            @JsonProperty("vmId") String vmId, @JsonProperty("migrationId") String migrationId,
                            @JsonProperty("memoryMiB") int memoryMiB, @JsonProperty("vcpus") int vcpus,
-                           @JsonProperty("policy") MigrationPolicy policy) implements AgentCommand {
+                           @JsonProperty("policy") MigrationPolicy policy,
+                           @JsonProperty("handOff") HandOff handOff) implements AgentCommand {
         public PrepareIncoming {
             AgentCommand.requireIds(commandId, hostId, vmId);
             Objects.requireNonNull(migrationId, "migrationId");
         }
+
+        public PrepareIncoming(String commandId, String hostId, String vmId, String migrationId, int memoryMiB, int vcpus,
+                               MigrationPolicy policy) {
+            this(commandId, hostId, vmId, migrationId, memoryMiB, vcpus, policy, null);
+        }
     }
 
-    /** Source side: set the policy's capabilities and parameters, then {@code migrate} to {@code uri}, and follow it. */
+    /** Where a prepared destination sends its {@link DestinationReady}: the source's host and the command's id. */
+    record HandOff(@JsonProperty("hostId") String hostId, @JsonProperty("commandId") String commandId) {
+        public HandOff {
+            if (hostId == null || hostId.isBlank()) {
+                throw new IllegalArgumentException("handOff member 'hostId' is missing");
+            }
+            if (commandId == null || commandId.isBlank()) {
+                throw new IllegalArgumentException("handOff member 'commandId' is missing");
+            }
+        }
+    }
+
+    /**
+     * Source side: the destination listens on {@code uri}. A source armed by a {@link StartMigration} without a uri
+     * issues {@code migrate} now; one not armed yet keeps the uri for the start-migration to come. Sent by the
+     * destination's agent (its {@link HandOff}) and by the coordinator once it has persisted the destination's result,
+     * under the same id: the first to arrive acts, the other is answered as a repeat. The result's data holds
+     * {@code "migrateIssued": true} once QEMU was told to migrate, or {@code "noted": true} when the source was not
+     * armed yet.
+     */
+    record DestinationReady(@JsonProperty("commandId") String commandId, @JsonProperty("hostId") String hostId,
+                            @JsonProperty("vmId") String vmId, @JsonProperty("migrationId") String migrationId,
+                            @JsonProperty("uri") String uri) implements AgentCommand {
+        public DestinationReady {
+            AgentCommand.requireIds(commandId, hostId, vmId);
+            Objects.requireNonNull(migrationId, "migrationId");
+            if (uri == null || uri.isBlank()) {
+                throw new IllegalArgumentException("command member 'uri' is missing");
+            }
+        }
+    }
+
+    /**
+     * Source side: set the policy's capabilities and parameters, then {@code migrate} to {@code uri}, and follow it.
+     * Without a uri the source is armed: it configures QEMU at once and migrates when the {@link DestinationReady}
+     * of this migration arrives (the result's data then holds {@code "armed": true}); a cancel-migration disarms it.
+     */
     record StartMigration(@JsonProperty("commandId") String commandId, @JsonProperty("hostId") String hostId,
                           @JsonProperty("vmId") String vmId, @JsonProperty("migrationId") String migrationId,
                           @JsonProperty("uri") String uri, @JsonProperty("policy") MigrationPolicy policy) implements AgentCommand {

@@ -10,6 +10,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,29 @@ class AgentProtocolGoldenTest {
     void startMigration() {
         assertBothWays("agent-command-start-migration.json",
                 new AgentCommand.StartMigration("cmd-0005", "kvm-17", "vm-42", "mig-0001", "tcp:10.0.0.18:49152", POLICY));
+    }
+
+    @Test
+    void prepareIncomingWithAHandOffToTheSource() {
+        var c = (AgentCommand.PrepareIncoming) assertBothWays("agent-command-prepare-incoming-hand-off.json",
+                new AgentCommand.PrepareIncoming("cmd-0004", "kvm-18", "vm-42", "mig-0001", 512, 2, POLICY,
+                        new AgentCommand.HandOff("kvm-17", "cmd-0008")));
+        assertEquals("kvm-17", c.handOff().hostId());
+        assertNull(((AgentCommand.PrepareIncoming) assertBothWays("agent-command-prepare-incoming.json",
+                new AgentCommand.PrepareIncoming("cmd-0004", "kvm-18", "vm-42", "mig-0001", 512, 2, POLICY))).handOff(),
+                "a command without the member has no hand-off");
+    }
+
+    @Test
+    void anArmedStartMigrationHasNoUriAndDestinationReadyBringsIt() {
+        var armed = (AgentCommand.StartMigration) assertBothWays("agent-command-start-migration-armed.json",
+                new AgentCommand.StartMigration("cmd-0005", "kvm-17", "vm-42", "mig-0001", null, POLICY));
+        assertNull(armed.uri());
+        var ready = assertBothWays("agent-command-destination-ready.json",
+                new AgentCommand.DestinationReady("cmd-0008", "kvm-17", "vm-42", "mig-0001", "tcp:10.0.0.18:49152"));
+        assertEquals("destination-ready", ready.command());
+        assertThrows(IllegalArgumentException.class,
+                () -> new AgentCommand.DestinationReady("cmd-0008", "kvm-17", "vm-42", "mig-0001", " "));
     }
 
     @Test

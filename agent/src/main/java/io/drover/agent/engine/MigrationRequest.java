@@ -17,8 +17,20 @@ public record MigrationRequest(String migrationId, String vmId, Endpoint source,
         Objects.requireNonNull(migrationId, "migrationId");
         Objects.requireNonNull(vmId, "vmId");
         Objects.requireNonNull(source, "source");
-        MigrationUri.validate(uri);
+        if (uri != null || destination != null) {
+            MigrationUri.validate(uri); // only a source-side run may be armed, without a uri yet
+        }
         policy = Objects.requireNonNull(policy, "policy").validated();
+    }
+
+    /** The same request with the uri the destination listens on, for an armed run ({@link #armed()}). */
+    public MigrationRequest withUri(String destinationUri) {
+        return new MigrationRequest(migrationId, vmId, source, destination, MigrationUri.validate(destinationUri), policy, accel);
+    }
+
+    /** Whether this source-side run was started without a uri: it configures and waits for the destination's. */
+    public boolean armed() {
+        return uri == null;
     }
 
     /** A source-side run: only the source is driven and followed; the destination listens on {@code uri} elsewhere. */

@@ -63,7 +63,8 @@ public final class MigrationRun {
     /** QEMU events the engine acts on; every other event still reaches the listener. */
     private static final Set<String> MIGRATION_EVENTS = Set.of("MIGRATION", "MIGRATION_PASS", "RESUME");
 
-    private final MigrationRequest req;
+    /** Not final: an armed run takes the destination's uri into it ({@link #destinationReady}). */
+    private volatile MigrationRequest req;
     private final MigrationListener listener;
     private final PhaseStore phases;
     private final Clock clock;
@@ -72,11 +73,15 @@ public final class MigrationRun {
     private final CompletableFuture<MigrationOutcome> outcome = new CompletableFuture<>();
     /** Completed when the run has reached {@link MigrationPhase#MIGRATING} (QEMU was told to migrate) or ended. */
     private final CompletableFuture<Void> migrateIssued = new CompletableFuture<>();
+    /** An armed run's wait: completed with the uri the destination listens on. */
+    private final CompletableFuture<String> destinationUri = new CompletableFuture<>();
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
     private final AtomicBoolean postcopyRequested = new AtomicBoolean();
     private final AtomicBoolean continueRequested = new AtomicBoolean();
 
     private volatile MigrationPhase phase;
+    /** Whether the phase reached MIGRATING: QEMU was (or, re-attached, had been) told to migrate. */
+    private volatile boolean migrateSent;
     private volatile boolean detached;
     private volatile MigrationStatus sourceStatus = MigrationStatus.NONE;
     /** Whether the migration entered post-copy: from then on the newest guest state was on the destination. */
@@ -101,6 +106,7 @@ public final class MigrationRun {
         this.clock = clock;
         this.phase = phase;
         if (phase.compareTo(MigrationPhase.MIGRATING) >= 0) {
+            migrateSent = true;
             migrateIssued.complete(null);
         }
         outcome.whenComplete((o, e) -> migrateIssued.complete(null));
@@ -175,6 +181,31 @@ public final class MigrationRun {
         cancelRequested.set(true);
         queue.add(Signal.WAKE);
         return true;
+    }
+
+    /**
+     * An armed run ({@link MigrationRequest#armed()}) waits, configured, for the destination to listen: this gives it
+     * the uri, and it issues {@code migrate}. Returns false when the run is not armed or no longer waits (it was
+     * cancelled, failed, or already has a uri); {@link #migrateIssued()} tells when migrate went out.
+     */
+    public boolean destinationReady(String uri) {
+        MigrationUri.validate(uri);
+        if (!req.armed() || outcome.isDone() || destinationUri.isDone()) {
+            return false;
+        }
+        destinationUri.complete(uri);
+        queue.add(Signal.WAKE);
+        return true;
+    }
+
+    /** Whether QEMU was told to migrate (the run reached MIGRATING), whatever happened after. */
+    public boolean migrateSent() {
+        return migrateSent;
+    }
+
+    /** Whether this run is armed and still waits for the destination's uri. */
+    public boolean awaitingDestination() {
+        return req.armed() && !destinationUri.isDone() && !outcome.isDone();
     }
 
     /** Changes {@code downtime-limit} on the source while the migration runs. */
@@ -268,10 +299,58 @@ public final class MigrationRun {
             moveTo(MigrationPhase.INCOMING_READY);
         }
         source.join();
+        if (req.armed() && !awaitDestination()) {
+            return; // cancelled or timed out before the destination listened: finished, nothing was sent
+        }
         moveTo(MigrationPhase.MIGRATING);
         req.source().qmp().execute("migrate", JSON.objectNode().put("uri", req.uri()));
         log.debug("migration {}: migrate issued to {}", req.migrationId(), req.uri());
         nextSample = clock.instant();
+    }
+
+    /**
+     * How long an armed source waits for its destination to listen. Starting an incoming QEMU takes about a second;
+     * the coordinator gives a destination a minute ({@code PREPARE_TIMEOUT}) and then disarms the source itself, so
+     * this only ends the wait of a source whose coordinator and destination both went silent: two minutes.
+     */
+    static final Duration ARMED_TIMEOUT = Duration.ofMinutes(2);
+
+    /**
+     * An armed run, configured, waits for {@link #destinationReady} or a cancel. Returns true with the uri in the
+     * request; false once it has finished the run (cancelled, timed out). QMP events meanwhile reach the listener.
+     */
+    private boolean awaitDestination() {
+        long deadline = System.nanoTime() + ARMED_TIMEOUT.toNanos();
+        try {
+            while (true) {
+                if (cancelRequested.getAndSet(false)) {
+                    listener.onDecision("disarm", "Cancel requested before the destination listened: nothing was migrated.");
+                    finish(MigrationPhase.CANCELLED, MigrationStatus.CANCELLED,
+                            "cancelled before the destination listened; nothing was migrated");
+                    return false;
+                }
+                String uri = destinationUri.getNow(null);
+                if (uri != null) {
+                    req = req.withUri(uri);
+                    phases.uri(uri);
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    destinationUri.cancel(false);
+                    finish(MigrationPhase.FAILED, MigrationStatus.FAILED, "the destination did not say it listens within "
+                            + ARMED_TIMEOUT.toSeconds() + " s; nothing was migrated");
+                    return false;
+                }
+                Signal s = queue.poll(left, TimeUnit.NANOSECONDS);
+                if (s != null) {
+                    handle(s);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the destination", e);
+        }
     }
 
     /**
@@ -636,6 +715,7 @@ public final class MigrationRun {
         if (next == MigrationPhase.POSTCOPY) enteredPostcopy = true;
         phases.save(req.migrationId(), next);
         phase = next;
+        if (next == MigrationPhase.MIGRATING) migrateSent = true;
         listener.onPhase(prev, next);
         if (next.compareTo(MigrationPhase.MIGRATING) >= 0) {
             migrateIssued.complete(null);

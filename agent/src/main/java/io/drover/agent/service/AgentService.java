@@ -337,11 +337,14 @@ public final class AgentService implements AutoCloseable {
                 System.currentTimeMillis() - r.timestamp());
         CommandResult result = execute(cmd);
         long t1 = System.nanoTime();
+        if (cmd instanceof AgentCommand.PrepareIncoming p && p.handOff() != null && result.ok() && !result.duplicate()) {
+            handOff(p, result);
+        }
         publishResult(result);
         log.debug("{} {}: executed in {} ms, result acknowledged {} ms later", cmd.command(), cmd.commandId(),
                 (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         if (result.ok() && !result.duplicate() && !(cmd instanceof AgentCommand.QueryMigration)
-                && !(cmd instanceof AgentCommand.TuneMigration)) {
+                && !(cmd instanceof AgentCommand.TuneMigration) && !(cmd instanceof AgentCommand.DestinationReady)) {
             // The VMs changed (defined, started, stopped, retired, a destination prepared): say so soon rather than
             // at the next heartbeat, so that the coordinator's view (GET /api/vms) follows.
             reportChange();
@@ -361,12 +364,14 @@ public final class AgentService implements AutoCloseable {
                 CommandResult r = e.result();
                 return new CommandResult(r.commandId(), r.hostId(), r.vmId(), r.command(), r.ok(), r.error(), r.data(), true);
             }
-            if (cmd instanceof AgentCommand.StartMigration s && migrations.follows(s.vmId(), s.migrationId())) {
+            String followed = cmd instanceof AgentCommand.StartMigration s ? s.migrationId()
+                    : cmd instanceof AgentCommand.DestinationReady d ? d.migrationId() : null;
+            if (followed != null && migrations.follows(cmd.vmId(), followed)) {
                 // Interrupted after QEMU was told to migrate (the phase file is saved before `migrate`), and re-attached
                 // to at start: it took effect. Answering an error here would make the coordinator fail the migration
                 // and stop the destination while QEMU migrates to it, or after it completed there.
                 CommandResult started = new CommandResult(cmd.commandId(), config.hostId(), cmd.vmId(), kind, true, null,
-                        CommandExecutor.object().put("migrationId", s.migrationId()).put("uri", s.uri()).put("reattached", true), true);
+                        CommandExecutor.object().put("migrationId", followed).put("migrateIssued", true).put("reattached", true), true);
                 journal.complete(started);
                 return started;
             }
@@ -444,6 +449,27 @@ public final class AgentService implements AutoCloseable {
             this.commandId = id.isBlank() ? Optional.empty() : Optional.of(id);
             this.vmId = d.path("vmId").asText(null);
             this.kind = d.path("command").asText("unknown");
+        }
+    }
+
+    /**
+     * The destination listens and its result is in the journal: tells the source's agent itself, one Kafka hop,
+     * rather than through the coordinator (result, journal write, command: three). The coordinator sends the same
+     * destination-ready under the same id once it has the result, so a hand-off lost here (this agent stopping before
+     * the send, Kafka refusing it) only makes the source wait for that one; a failure is logged, not retried.
+     */
+    private void handOff(AgentCommand.PrepareIncoming p, CommandResult result) {
+        String uri = result.data() == null ? null : result.data().path("uri").asText(null);
+        try {
+            AgentCommand.DestinationReady ready = new AgentCommand.DestinationReady(p.handOff().commandId(), p.handOff().hostId(),
+                    p.vmId(), p.migrationId(), uri);
+            await(producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS, ready.hostId(),
+                    DroverRecord.create(RecordTypes.AGENT_COMMAND, source, p.vmId(), Instant.now(), ready))),
+                    "destination-ready " + ready.commandId());
+            log.debug("handed {} of migration {} to host {}", uri, p.migrationId(), ready.hostId());
+        } catch (RuntimeException e) {
+            log.warn("could not tell host {} that migration {} listens on {} (the coordinator will): {}",
+                    p.handOff().hostId(), p.migrationId(), uri, e.toString());
         }
     }
 

@@ -32,6 +32,8 @@ final class CommandExecutor {
             return migrations.prepareIncoming(c);
         } else if (command instanceof AgentCommand.StartMigration c) {
             return migrations.startMigration(c);
+        } else if (command instanceof AgentCommand.DestinationReady c) {
+            return migrations.destinationReady(c);
         } else if (command instanceof AgentCommand.TuneMigration c) {
             return migrations.tune(c);
         } else if (command instanceof AgentCommand.CancelMigration c) {

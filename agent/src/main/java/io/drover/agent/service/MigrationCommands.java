@@ -21,6 +21,8 @@ import io.drover.events.MigrationPolicy;
 import io.drover.events.MigrationStatus;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -142,25 +144,39 @@ final class MigrationCommands {
     JsonNode startMigration(AgentCommand.StartMigration c) {
         ManagedVm vm = vms.require(c.vmId());
         VmManager.qmp(vm);
+        refuseIfCancelledHere(c.migrationId());
         MigrationRun current = vm.migration;
         if (current != null && !current.outcome().isDone()) {
             throw new CommandRefused("VM '" + c.vmId() + "' is already migrating (migration "
                     + current.request().migrationId() + ", phase " + current.phase() + ")");
         }
+        // Armed (no uri): the destination may have told this host it listens before the coordinator armed it.
+        String uri = c.uri() != null ? c.uri() : readyUris.remove(c.migrationId());
         MigrationRequest req;
         try {
-            req = MigrationRequest.sourceOnly(c.migrationId(), c.vmId(), vm.endpoint, c.uri(), policy(c.policy()),
+            req = MigrationRequest.sourceOnly(c.migrationId(), c.vmId(), vm.endpoint, uri, policy(c.policy()),
                     config.accel().qemuName());
         } catch (IllegalArgumentException e) {
             throw new CommandRefused("migration " + c.migrationId() + " of VM '" + c.vmId() + "': " + e.getMessage());
         }
         MigrationPhaseFile phases = new MigrationPhaseFile(vms.vmDir(c.vmId()), new MigrationPhaseFile.Saved(
-                c.migrationId(), c.uri(), req.policy(), req.accel(), MigrationPhase.CONFIGURING));
+                c.migrationId(), uri, req.policy(), req.accel(), MigrationPhase.CONFIGURING));
         MigrationRun run = MigrationRun.start(req, listener(c.vmId(), c.migrationId()), phases);
         vm.migration = run;
-        // Answer once QEMU has been told to migrate (the phase file says MIGRATING: an agent restarted after this
-        // re-attaches), not as soon as the run is launched: an agent killed in between had answered "started" for a
-        // migration no QEMU ran and no later agent follows, and the coordinator waited for it in vain.
+        if (req.armed()) {
+            // Configures QEMU now and migrates on the destination-ready: answered at once, so that this host's next
+            // command (that destination-ready) is not held behind this one.
+            return CommandExecutor.object().put("migrationId", c.migrationId()).put("armed", true);
+        }
+        return awaitMigrate(run, c.migrationId(), uri);
+    }
+
+    /**
+     * Answers once QEMU has been told to migrate (the phase file says MIGRATING: an agent restarted after this
+     * re-attaches), not as soon as the run is launched: an agent killed in between had answered "started" for a
+     * migration no QEMU ran and no later agent follows, and the coordinator waited for it in vain.
+     */
+    private JsonNode awaitMigrate(MigrationRun run, String migrationId, String uri) {
         try {
             run.migrateIssued().get(MIGRATE_ISSUED_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -168,7 +184,57 @@ final class MigrationCommands {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             // answered anyway, as before: the run reports its own verdict
         }
-        return CommandExecutor.object().put("migrationId", c.migrationId()).put("uri", c.uri());
+        return CommandExecutor.object().put("migrationId", migrationId).put("uri", uri)
+                .put("migrateIssued", run.migrateSent());
+    }
+
+    /**
+     * The uris of destinations that said they listen before this host was armed for their migration (the coordinator
+     * arms the source after persisting the request; the destination's word can overtake it), by migration id. Few and
+     * short-lived: the start-migration follows within moments; the oldest are dropped past {@link #NOTED_MAX}.
+     */
+    private final Map<String, String> readyUris = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > NOTED_MAX;
+        }
+    });
+    static final int NOTED_MAX = 1024;
+
+    /** Source: the destination of {@code c.migrationId()} listens; an armed run migrates now. */
+    JsonNode destinationReady(AgentCommand.DestinationReady c) {
+        ManagedVm vm = vms.require(c.vmId());
+        refuseIfCancelledHere(c.migrationId());
+        MigrationRun run = vm.migration;
+        if (run == null || !run.request().migrationId().equals(c.migrationId())) {
+            readyUris.put(c.migrationId(), c.uri());
+            return CommandExecutor.object().put("migrationId", c.migrationId()).put("uri", c.uri()).put("noted", true);
+        }
+        if (run.destinationReady(c.uri())) {
+            return awaitMigrate(run, c.migrationId(), c.uri());
+        }
+        if (!run.request().armed() && c.uri().equals(run.request().uri()) && !run.outcome().isDone()) {
+            return awaitMigrate(run, c.migrationId(), c.uri()); // already told, by the coordinator's start-migration
+        }
+        MigrationOutcome o = run.outcome().getNow(null);
+        throw new CommandRefused("migration " + c.migrationId() + " of VM '" + c.vmId() + "' does not migrate to " + c.uri()
+                + " on this host: " + (o != null ? "it ended " + o.status().raw() + (o.errorDesc() == null ? "" : " (" + o.errorDesc() + ")")
+                : "it migrates to " + run.request().uri()));
+    }
+
+    /** Migrations cancelled on this host before they started here: a later start or destination-ready is refused. */
+    private final java.util.Set<String> cancelledHere = java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(
+            new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > NOTED_MAX;
+                }
+            }));
+
+    private void refuseIfCancelledHere(String migrationId) {
+        if (migrationId != null && cancelledHere.contains(migrationId)) {
+            throw new CommandRefused("migration " + migrationId + " was cancelled on this host before it started here");
+        }
     }
 
     /**
@@ -241,6 +307,19 @@ final class MigrationCommands {
     }
 
     JsonNode cancel(AgentCommand.CancelMigration c) {
+        ManagedVm vm = vms.require(c.vmId());
+        MigrationRun current = vm.migration;
+        if (c.migrationId() != null && (current == null || !current.request().migrationId().equals(c.migrationId()))) {
+            // Not armed here (yet): the coordinator arms a source after it persisted the request, and a cancel can reach
+            // a host whose agent restarted in between. Whatever comes later for this migration is refused, and the
+            // cancellation is reported as the migration's outcome here, so that the coordinator learns the source stood down.
+            cancelledHere.add(c.migrationId());
+            readyUris.remove(c.migrationId());
+            publisher.forMigration(c.vmId(), c.migrationId()).onOutcome(new MigrationOutcome(c.migrationId(), c.vmId(),
+                    MigrationStatus.CANCELLED, 0, 0L, null, null, config.accel().qemuName(), java.util.List.of(),
+                    "cancelled before it started on " + config.hostId() + "; nothing was migrated"));
+            return CommandExecutor.object().put("state", "cancelled-before-start");
+        }
         MigrationRun run = running(c.vmId(), c.migrationId());
         if (!run.cancel()) {
             throw new CommandRefused("migration " + run.request().migrationId() + " of VM '" + c.vmId()

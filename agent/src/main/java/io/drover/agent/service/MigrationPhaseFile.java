@@ -51,6 +51,12 @@ final class MigrationPhaseFile implements PhaseStore {
     }
 
     @Override
+    public void uri(String uri) {
+        Saved s = saved;
+        saved = new Saved(s.migrationId(), uri, s.policy(), s.accel(), s.phase());
+    }
+
+    @Override
     public void save(String migrationId, MigrationPhase phase) {
         Saved s = saved;
         Saved next = new Saved(migrationId, s.uri(), s.policy(), s.accel(), phase);

@@ -93,11 +93,16 @@ public final class AgentInputs {
             }
             return Optional.of(new ForMigration(migrationId, re -> new MigrationCommand.DestinationPrepareFailed(r.error(), re)));
         }
-        if (step.equals("start-migration")) {
+        if (step.equals("start-migration") || step.equals("destination-ready")) {
             if (r.ok()) {
+                // Armed (start-migration without a uri) or noted (the destination's word before the arming): the
+                // source has not migrated yet, and says so when it does.
+                if (data != null && (data.path("armed").asBoolean(false) || data.path("noted").asBoolean(false))) {
+                    return Optional.empty();
+                }
                 return Optional.of(new ForMigration(migrationId, MigrationCommand.MigrationStarted::new));
             }
-            String why = "start-migration refused: " + r.error();
+            String why = step + " refused: " + r.error();
             return Optional.of(new ForMigration(migrationId, re -> new MigrationCommand.SourceFailed(why, re)));
         }
         if (step.startsWith("query-source-") && r.ok() && data != null && data.hasNonNull("queryMigrate")) {

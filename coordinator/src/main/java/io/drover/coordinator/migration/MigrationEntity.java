@@ -190,6 +190,7 @@ public final class MigrationEntity
 
     static final String PREPARE = "prepare-incoming";
     static final String MIGRATE = "start-migration";
+    static final String DESTINATION_READY = "destination-ready";
     static final String POSTCOPY = "start-postcopy";
     static final String CANCEL = "cancel";
     static final String RETIRE_SOURCE = "retire-source";
@@ -237,7 +238,14 @@ public final class MigrationEntity
                 .onCommand(Create.class, this::repeatCreate)
                 .onCommand(MigrationCommand.DestinationPrepared.class, this::destinationPrepared)
                 .onCommand(DestinationPrepareFailed.class, this::destinationPrepareFailed)
-                .onCommand(Cancel.class, this::cancelBeforeMigrate)
+                // The destination hands its uri to the source itself: the source's reports can overtake the
+                // destination's result. They are taken up once it is in (or the migration ended otherwise).
+                .onCommand(MigrationStarted.class, (s, c) -> stashSourceReport())
+                .onCommand(Progress.class, (s, c) -> stashSourceReport())
+                .onCommand(SourceCompleted.class, (s, c) -> stashSourceReport())
+                .onCommand(DestinationConfirmed.class, (s, c) -> stashSourceReport())
+                .onCommand(SourceFailed.class, this::sourceFailedWhilePreparing)
+                .onCommand(Cancel.class, this::cancelWhilePreparing)
                 .onCommand(Tick.class, this::tickPreparing);
         b.forStateType(Migrating.class)
                 .onCommand(Create.class, this::repeatCreate)
@@ -357,8 +365,13 @@ public final class MigrationEntity
         }
         MigrationRequested e = new MigrationRequested(migrationId, now(), Phase.NEW, Phase.PREPARING, c.vmId(),
                 c.sourceHost(), c.destinationHost(), c.memoryMiB(), c.vcpus(), c.policy());
+        // Both ends at once, once the request is persisted: the destination starts its QEMU while the source
+        // configures its own and waits, armed, for the destination's uri.
         return persistAndAnnounce(e)
-                .thenRun(st -> sendPrepare(((Preparing) st).spec()))
+                .thenRun(st -> {
+                    sendPrepare(((Preparing) st).spec());
+                    sendArm(((Preparing) st).spec());
+                })
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
@@ -380,13 +393,15 @@ public final class MigrationEntity
         }
         Instant t = now();
         long limit = s.spec().policy().downtimeLimitAtStep(1);
-        // Both events in one atomic write: the phase says "migrate issued" before start-migration is sent.
+        // Both events in one atomic write. The destination's agent has told the source already (its hand-off); the
+        // coordinator tells it too, under the same id, in case that word was lost: the source acts on the first.
         List<MigrationEvent> events = List.of(
                 new MigrationEvent.DestinationPrepared(migrationId, t, Phase.PREPARING, Phase.PREPARED, null, c.uri()),
-                new MigrateIssued(migrationId, t, Phase.PREPARED, Phase.MIGRATING, commandId(migrationId, MIGRATE), c.uri(), limit));
+                new MigrateIssued(migrationId, t, Phase.PREPARED, Phase.MIGRATING, commandId(migrationId, DESTINATION_READY), c.uri(), limit));
         return persistAndAnnounce(events)
-                .thenRun(st -> sendStartMigration((Migrating) st))
-                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+                .thenRun(st -> sendDestinationReady((Migrating) st))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)))
+                .thenUnstashAll();
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> repeatPrepared(String uri, MigrationState s, MigrationCommand.DestinationPrepared c) {
@@ -396,29 +411,67 @@ public final class MigrationEntity
         return reject(c.replyTo(), "migration " + migrationId + " already migrates to " + uri + ", not " + c.uri());
     }
 
+    /** The destination did not listen, so it told the source nothing: the armed source is told to stand down. */
     private ReplyEffect<MigrationEvent, MigrationState> destinationPrepareFailed(Preparing s, DestinationPrepareFailed c) {
         String reason = "the destination host " + s.spec().destinationHost() + " could not prepare: " + c.error();
         return persistAndAnnounce(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
-                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+                .thenRun(st -> sendCancel(s.spec()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)))
+                .thenUnstashAll();
     }
 
-    private ReplyEffect<MigrationEvent, MigrationState> cancelBeforeMigrate(Preparing s, Cancel c) {
-        String reason = "cancelled before migrate was issued: " + reasonOf(c);
-        return persistAndAnnounce(new MigrationCancelled(migrationId, now(), Phase.PREPARING, Phase.CANCELLED, reason))
+    /**
+     * Whether the source reported on this migration while it was preparing (not persisted: after a restart the
+     * destination's result is asked for again, and it settles the phase).
+     */
+    private boolean sourceHeardWhilePreparing;
+
+    private ReplyEffect<MigrationEvent, MigrationState> stashSourceReport() {
+        sourceHeardWhilePreparing = true;
+        return Effect().stash();
+    }
+
+    /** The source refused to arm (the VM is not there, or busy) or its run failed: the destination is not needed. */
+    private ReplyEffect<MigrationEvent, MigrationState> sourceFailedWhilePreparing(Preparing s, SourceFailed c) {
+        String reason = "the source host " + s.spec().sourceHost() + " reports the migration failed: " + c.errorDesc();
+        return persistAndAnnounce(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
                 .thenRun(st -> stopDestination(s.spec()))
-                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)))
+                .thenUnstashAll();
     }
 
+    /**
+     * A cancel while the destination prepares goes through the source, as while migrating: the destination may
+     * already have told the source to migrate, and a migration that completed before a stop reached the destination
+     * would lose the guest. The source stands down (or cancels, or reports completed) and says so.
+     */
+    private ReplyEffect<MigrationEvent, MigrationState> cancelWhilePreparing(Preparing s, Cancel c) {
+        return persistAndAnnounce(new CancellationRequested(migrationId, now(), Phase.PREPARING, Phase.CANCELLING,
+                        "cancelled by request: " + reasonOf(c), commandId(migrationId, CANCEL)))
+                .thenRun(st -> sendCancel(s.spec()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)))
+                .thenUnstashAll();
+    }
+
+    /**
+     * No word from the destination for {@link #PREPARE_TIMEOUT}: it did not listen, so it told the source nothing
+     * either, and the migration fails, the armed source stands down and the destination is stopped. A source that did
+     * report meanwhile heard from the destination, so this waits on for the destination's result (or a query).
+     */
     private ReplyEffect<MigrationEvent, MigrationState> tickPreparing(Preparing s, Tick c) {
         Duration waited = Duration.between(s.spec().requestedAt(), now());
-        if (waited.compareTo(PREPARE_TIMEOUT) <= 0) {
+        if (waited.compareTo(PREPARE_TIMEOUT) <= 0 || sourceHeardWhilePreparing) {
             return Effect().noReply();
         }
         String reason = "the destination host " + s.spec().destinationHost() + " did not prepare within "
                 + PREPARE_TIMEOUT.toSeconds() + " s";
         return persistAndAnnounce(new MigrationFailed(migrationId, now(), Phase.PREPARING, Phase.FAILED, reason))
-                .thenRun(st -> stopDestination(s.spec()))
-                .thenNoReply();
+                .thenRun(st -> {
+                    sendCancel(s.spec());
+                    stopDestination(s.spec());
+                })
+                .thenNoReply()
+                .thenUnstashAll();
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> migrationStarted(Migrating s, MigrationStarted c) {
@@ -435,6 +488,11 @@ public final class MigrationEntity
             return reject(c.replyTo(), "progress of migration " + migrationId + " without a sample or its time");
         }
         Run run = s.run();
+        if (run == null) {
+            // Cancelled while the destination prepared: QEMU's status may still be an earlier migration's (the VM came
+            // here by one), so only the source agent's verdict on this migration (its outcome) ends it.
+            return repeat(s, c.replyTo());
+        }
         MigrationStatus status = c.info().status();
         if (status == MigrationStatus.COMPLETED) {
             return switchover(s, c.replyTo());
@@ -680,7 +738,8 @@ public final class MigrationEntity
         b.forStateType(Empty.class)
                 .onEvent(MigrationRequested.class, Empty::requested);
         b.forStateType(Preparing.class)
-                .onEvent(MigrationEvent.DestinationPrepared.class, Preparing::prepared);
+                .onEvent(MigrationEvent.DestinationPrepared.class, Preparing::prepared)
+                .onEvent(CancellationRequested.class, Preparing::cancelling);
         b.forStateType(Prepared.class)
                 .onEvent(MigrateIssued.class, Prepared::issued);
         b.forStateType(Migrating.class)
@@ -724,8 +783,10 @@ public final class MigrationEntity
     private void resend(MigrationState s) {
         if (s instanceof Preparing p) {
             sendPrepare(p.spec());
+            sendArm(p.spec());
         } else if (s instanceof Migrating m) {
-            sendStartMigration(m);
+            sendArm(m.spec());
+            sendDestinationReady(m);
             if (m.run().tunes() > 0) {
                 sendTune(m.spec(), m.run());
             }
@@ -755,15 +816,24 @@ public final class MigrationEntity
 
     // ---------------------------------------------------------------- agent commands
 
+    /** The destination prepares, and once it listens tells the source itself (its hand-off). */
     private void sendPrepare(Spec spec) {
         gateway.send(new AgentCommand.PrepareIncoming(commandId(migrationId, PREPARE), spec.destinationHost(),
-                spec.vmId(), migrationId, spec.memoryMiB(), spec.vcpus(), agentPolicy(spec, spec.policy().downtimeLimitAtStep(1))));
+                spec.vmId(), migrationId, spec.memoryMiB(), spec.vcpus(), agentPolicy(spec, spec.policy().downtimeLimitAtStep(1)),
+                new AgentCommand.HandOff(spec.sourceHost(), commandId(migrationId, DESTINATION_READY))));
     }
 
-    private void sendStartMigration(Migrating m) {
-        Spec spec = m.spec();
+    /** The source configures its QEMU and waits, armed, for the destination's uri. */
+    private void sendArm(Spec spec) {
         gateway.send(new AgentCommand.StartMigration(commandId(migrationId, MIGRATE), spec.sourceHost(), spec.vmId(),
-                migrationId, m.run().uri(), agentPolicy(spec, spec.policy().downtimeLimitAtStep(1))));
+                migrationId, null, agentPolicy(spec, spec.policy().downtimeLimitAtStep(1))));
+    }
+
+    /** The destination listens on the run's uri: what its agent told the source already, under the same id. */
+    private void sendDestinationReady(Migrating m) {
+        Spec spec = m.spec();
+        gateway.send(new AgentCommand.DestinationReady(commandId(migrationId, DESTINATION_READY), spec.sourceHost(),
+                spec.vmId(), migrationId, m.run().uri()));
     }
 
     /** A tune carries the ladder's whole tuned state (the downtime limit), so re-sending tune-N after a recovery sends exactly what was first sent. */

@@ -115,6 +115,11 @@ public sealed interface MigrationState extends CborSerializable {
         Prepared prepared(DestinationPrepared e) {
             return new Prepared(spec, e.newUri());
         }
+
+        /** Cancelled before the destination's result came in: no run yet; the source's verdict ends it. */
+        Cancelling cancelling(CancellationRequested e) {
+            return new Cancelling(spec, null, e.reason(), e.time());
+        }
     }
 
     /** The destination listens; {@code migrate} is about to be issued (only ever seen between two events of one write). */
@@ -187,7 +192,10 @@ public sealed interface MigrationState extends CborSerializable {
         }
     }
 
-    /** {@code migrate_cancel} was sent; waiting for the source to report the end. */
+    /**
+     * {@code migrate_cancel} was sent; waiting for the source to report the end. {@code run} is null when the
+     * migration was cancelled while the destination prepared.
+     */
     record Cancelling(Spec spec, Run run, String reason, Instant since) implements Cancellable {
         public Phase phase() {
             return Phase.CANCELLING;

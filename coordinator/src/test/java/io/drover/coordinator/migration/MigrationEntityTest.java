@@ -163,13 +163,21 @@ class MigrationEntityTest {
         assertInstanceOf(Preparing.class, r.state());
 
         List<RecordingGateway.Sent> sent = gateway.sent();
-        assertEquals(1, sent.size());
+        assertEquals(2, sent.size());
         assertEquals(1, sent.get(0).journalSize(), "the request is persisted before prepare-incoming is sent");
         AgentCommand.PrepareIncoming p = assertInstanceOf(AgentCommand.PrepareIncoming.class, sent.get(0).command());
         assertEquals("migration/" + id + "/prepare-incoming", p.commandId());
         assertEquals(DST, p.hostId());
         assertEquals(1024, p.memoryMiB());
         assertEquals(100L, p.policy().downtimeLimitMs(), "the ladder's first step: 400 ms / 4");
+        assertEquals(new AgentCommand.HandOff(SRC, "migration/" + id + "/destination-ready"), p.handOff(),
+                "the destination tells the source itself once it listens");
+        assertEquals(1, sent.get(1).journalSize(), "the request is persisted before the source is armed");
+        AgentCommand.StartMigration arm = assertInstanceOf(AgentCommand.StartMigration.class, sent.get(1).command());
+        assertEquals("migration/" + id + "/start-migration", arm.commandId());
+        assertEquals(SRC, arm.hostId());
+        assertNull(arm.uri(), "armed: the source migrates when the destination's uri comes");
+        assertEquals(p.policy(), arm.policy(), "both ends get the same policy");
     }
 
     @Test
@@ -201,7 +209,7 @@ class MigrationEntityTest {
     }
 
     @Test
-    void destinationPreparedPersistsTheIssueBeforeStartMigrationIsSent() {
+    void destinationPreparedPersistsTheIssueAndTellsTheSourceTooUnderTheHandOffsId() {
         created(policy());
         clock.advance(Duration.ofSeconds(2));
         var r = run(re -> new MigrationCommand.DestinationPrepared(URI, re));
@@ -214,16 +222,32 @@ class MigrationEntityTest {
         assertEquals(T0.plusSeconds(2), dp.time());
         MigrateIssued mi = (MigrateIssued) es.get(1);
         phases(mi, Phase.PREPARED, Phase.MIGRATING);
-        assertEquals("migration/" + id + "/start-migration", mi.commandId());
+        assertEquals("migration/" + id + "/destination-ready", mi.commandId());
         assertEquals(100, mi.downtimeLimitMs());
 
         List<RecordingGateway.Sent> sent = gateway.sent();
         assertEquals(1, sent.size());
-        assertEquals(3, sent.get(0).journalSize(), "MigrateIssued is in the journal before migrate is sent");
-        AgentCommand.StartMigration sm = assertInstanceOf(AgentCommand.StartMigration.class, sent.get(0).command());
-        assertEquals(mi.commandId(), sm.commandId());
-        assertEquals(SRC, sm.hostId());
-        assertEquals(URI, sm.uri());
+        assertEquals(3, sent.get(0).journalSize(), "MigrateIssued is in the journal before the coordinator sends it");
+        AgentCommand.DestinationReady ready = assertInstanceOf(AgentCommand.DestinationReady.class, sent.get(0).command());
+        assertEquals(mi.commandId(), ready.commandId());
+        assertEquals(SRC, ready.hostId());
+        assertEquals(URI, ready.uri());
+    }
+
+    @Test
+    void sourceReportsThatOvertakeTheDestinationsResultAreTakenUpOnceItIsIn() {
+        created(policy());
+        var probe = testKit.<StatusReply<MigrationSummary>>createTestProbe();
+        assertTrue(kit.runCommand(new MigrationStarted(probe.getRef())).hasNoEvents(), "stashed, not persisted, while preparing");
+        probe.expectNoMessage(Duration.ofMillis(100));
+        clock.advance(MigrationEntity.PREPARE_TIMEOUT.plusSeconds(5));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents(), "a source that reported heard from the destination: no timeout");
+        var r = run(re -> new MigrationCommand.DestinationPrepared(URI, re));
+        phases(events(r, MigrationEvent.DestinationPrepared.class, MigrateIssued.class, SourceStarted.class).get(2),
+                Phase.MIGRATING, Phase.MIGRATING); // the stashed report, taken up right after
+        assertTrue(probe.receiveMessage(Duration.ofSeconds(5)).isSuccess(), "answered once taken up");
+        Migrating m = assertInstanceOf(Migrating.class, kit.getState());
+        assertTrue(m.run().sourceStarted(), "the stashed report was taken up after the destination's result");
     }
 
     @Test
@@ -240,7 +264,8 @@ class MigrationEntityTest {
         MigrationFailed f = (MigrationFailed) events(r, MigrationFailed.class).get(0);
         phases(f, Phase.PREPARING, Phase.FAILED);
         assertEquals("the destination host kvm-2 could not prepare: no port free", f.reason());
-        assertTrue(gateway.sent().isEmpty());
+        assertEquals(List.of(new AgentCommand.CancelMigration("migration/" + id + "/cancel", SRC, VM, id)), gateway.take(),
+                "the armed source stands down");
         repeated(run(re -> new DestinationPrepareFailed("no port free", re)));
         assertTrue(error(run(re -> new MigrationCommand.DestinationPrepared(URI, re))).contains("in phase FAILED (the destination host"));
     }
@@ -255,20 +280,52 @@ class MigrationEntityTest {
         MigrationFailed f = (MigrationFailed) events(r, MigrationFailed.class).get(0);
         phases(f, Phase.PREPARING, Phase.FAILED);
         assertEquals("the destination host kvm-2 did not prepare within 60 s", f.reason());
-        AgentCommand.StopVm stop = assertInstanceOf(AgentCommand.StopVm.class, gateway.take().get(0));
+        List<AgentCommand> sent = gateway.take();
+        assertEquals(new AgentCommand.CancelMigration("migration/" + id + "/cancel", SRC, VM, id), sent.get(0),
+                "the armed source stands down");
+        AgentCommand.StopVm stop = assertInstanceOf(AgentCommand.StopVm.class, sent.get(1));
         assertEquals(DST, stop.hostId());
         assertTrue(stop.force());
     }
 
     @Test
-    void cancelWhilePreparingCancelsAndStopsTheDestination() {
+    void cancelWhilePreparingGoesThroughTheSourceAndStopsTheDestinationOnItsVerdict() {
         created(policy());
         var r = run(re -> new Cancel("operator changed their mind", re));
-        MigrationCancelled c = (MigrationCancelled) events(r, MigrationCancelled.class).get(0);
-        phases(c, Phase.PREPARING, Phase.CANCELLED);
+        CancellationRequested x = (CancellationRequested) events(r, CancellationRequested.class).get(0);
+        phases(x, Phase.PREPARING, Phase.CANCELLING);
+        assertTrue(x.reason().contains("operator changed their mind"));
+        assertEquals(List.of(new AgentCommand.CancelMigration("migration/" + id + "/cancel", SRC, VM, id)), gateway.take(),
+                "the destination may have told the source already: nothing is stopped before the source's verdict");
+        repeated(run(re -> new Cancel("again", re)));
+        repeated(run(re -> new Progress(sample(MigrationStatus.COMPLETED, 1, 0, null), clock.instant(), re)));
+        assertTrue(gateway.sent().isEmpty(), "a sample of QEMU's status decides nothing here: it may be an earlier migration's");
+        var end = run(re -> new SourceFailed("cancelled before the destination listened", re));
+        MigrationCancelled c = (MigrationCancelled) events(end, MigrationCancelled.class).get(0);
+        phases(c, Phase.CANCELLING, Phase.CANCELLED);
         assertTrue(c.reason().contains("operator changed their mind"));
         assertEquals(List.of(new AgentCommand.StopVm("migration/" + id + "/stop-destination", DST, VM, true)), gateway.take());
-        repeated(run(re -> new Cancel("again", re)));
+    }
+
+    @Test
+    void aSourceThatCompletedBeforeTheCancelReachedItIsConfirmed() {
+        created(policy());
+        events(run(re -> new Cancel("too slow", re)), CancellationRequested.class);
+        gateway.take();
+        phases(events(run(SourceCompleted::new), SwitchoverCompleted.class).get(0), Phase.CANCELLING, Phase.CONFIRMING);
+        assertEquals(DST, assertInstanceOf(AgentCommand.QueryMigration.class, gateway.take().get(0)).hostId());
+        events(run(DestinationConfirmed::new), MigrationCompleted.class);
+        assertEquals(SRC, assertInstanceOf(AgentCommand.RetireVm.class, gateway.take().get(0)).hostId());
+    }
+
+    @Test
+    void aSourceThatCannotArmFailsTheMigrationWhilePreparing() {
+        created(policy());
+        var r = run(re -> new SourceFailed("start-migration refused: unknown VM 'vm-42' on this host", re));
+        MigrationFailed f = (MigrationFailed) events(r, MigrationFailed.class).get(0);
+        phases(f, Phase.PREPARING, Phase.FAILED);
+        assertTrue(f.reason().contains("unknown VM"), f.reason());
+        assertEquals(List.of(new AgentCommand.StopVm("migration/" + id + "/stop-destination", DST, VM, true)), gateway.take());
     }
 
     // ------------------------------------------------------------ Migrating
@@ -522,7 +579,9 @@ class MigrationEntityTest {
                 MigrationEntity.create(id, gateway, clock, Duration.ofHours(1), self -> { }, topic));
         created(policy());
         listener.expectNoMessage(Duration.ofMillis(200)); // a live migration is not announced
-        events(run(re -> new Cancel("done", re)), MigrationCancelled.class);
+        events(run(re -> new Cancel("done", re)), CancellationRequested.class);
+        listener.expectNoMessage(Duration.ofMillis(200)); // cancelling is not the end: the source's verdict is
+        events(run(re -> new SourceFailed("cancelled", re)), MigrationCancelled.class);
         assertEquals(new MigrationEnded(id), listener.receiveMessage(Duration.ofSeconds(10)));
         testKit.stop(topic);
     }
@@ -535,7 +594,7 @@ class MigrationEntityTest {
         created(policy());
         assertTrue(kit.runCommand(new Tick()).hasNoEvents());
         assertEquals(0, passivations.get(), "a live migration stays");
-        events(run(re -> new Cancel("done", re)), MigrationCancelled.class);
+        events(run(re -> new DestinationPrepareFailed("no port", re)), MigrationFailed.class);
         assertTrue(kit.runCommand(new Tick()).hasNoEvents());
         assertEquals(1, passivations.get());
     }
@@ -683,12 +742,13 @@ class MigrationEntityTest {
     // ------------------------------------------------------------ recovery
 
     @Test
-    void afterARestartWhilePreparingPrepareIncomingIsResentUnderTheSameId() {
+    void afterARestartWhilePreparingPrepareIncomingAndTheArmingAreResentUnderTheSameIds() {
         run(re -> new Create(VM, SRC, DST, 1024, 2, policy(), re));
-        AgentCommand first = gateway.take().get(0);
+        List<AgentCommand> first = gateway.take();
+        assertEquals(2, first.size());
         var restarted = kit.restart();
         assertInstanceOf(Preparing.class, restarted.state());
-        assertEquals(List.of(first), gateway.take());
+        assertEquals(first, gateway.take());
     }
 
     @Test
@@ -706,10 +766,12 @@ class MigrationEntityTest {
         assertEquals(2, m.run().pass());
         assertEquals(200, m.run().downtimeLimitMs());
         List<AgentCommand> resent = gateway.take();
-        assertEquals(3, resent.size(), resent.toString());
-        assertEquals(original.get(0), resent.get(0), "start-migration under the same id");
-        assertEquals(original.get(1), resent.get(1), "tune-1 under the same id, with the same settings");
-        AgentCommand.QueryMigration q = assertInstanceOf(AgentCommand.QueryMigration.class, resent.get(2));
+        assertEquals(4, resent.size(), resent.toString());
+        AgentCommand.StartMigration arm = assertInstanceOf(AgentCommand.StartMigration.class, resent.get(0));
+        assertEquals("migration/" + id + "/start-migration", arm.commandId(), "the arming under the same id");
+        assertEquals(original.get(0), resent.get(1), "destination-ready under the same id");
+        assertEquals(original.get(1), resent.get(2), "tune-1 under the same id, with the same settings");
+        AgentCommand.QueryMigration q = assertInstanceOf(AgentCommand.QueryMigration.class, resent.get(3));
         assertEquals(SRC, q.hostId());
     }
 
