@@ -134,6 +134,98 @@ class AgentMigrationTest {
         assertTrue(lines.stream().anyMatch(l -> l.equals("migration mig-1 of vm-m: completed")), lines.toString());
     }
 
+    @Test
+    void anArmedSourceMigratesWhenTheDestinationHandsItsUriOverAndTheCoordinatorsCopyIsARepeat() throws Exception {
+        agent("ho-a");
+        AgentService b = agent("ho-b");
+        MigrationPolicy policy = MigrationPolicy.builder().maxBandwidth(64L << 20).sampleInterval(Duration.ofMillis(200)).build();
+        boot("h", "ho-a", "vm-h", 4L << 20);
+
+        // The coordinator's order: arm the source, prepare the destination with a hand-off to the source.
+        bus.send(new AgentCommand.StartMigration("h-3", "ho-a", "vm-h", "mig-h", null, policy));
+        CommandResult armed = bus.result("h-3");
+        assertTrue(armed.ok(), armed.toString());
+        assertTrue(armed.data().path("armed").asBoolean(), armed.toString());
+        bus.send(new AgentCommand.PrepareIncoming("h-4", "ho-b", "vm-h", "mig-h", MEMORY_MIB, 1, policy,
+                new AgentCommand.HandOff("ho-a", "h-5")));
+        CommandResult prepared = bus.result("h-4");
+        assertTrue(prepared.ok(), prepared.toString());
+        String uri = prepared.data().path("uri").asText();
+
+        // The destination's agent told the source itself, before its own result: the source migrated on it.
+        CommandResult ready = bus.result("h-5");
+        assertTrue(ready.ok(), ready.toString());
+        assertFalse(ready.duplicate());
+        assertTrue(ready.data().path("migrateIssued").asBoolean(), ready.toString());
+        assertEquals(uri, ready.data().path("uri").asText());
+        DroverRecord<?> handOff = bus.await(Topics.AGENT_COMMANDS, r -> r.data() instanceof AgentCommand.DestinationReady d
+                && d.commandId().equals("h-5"), 1);
+        assertEquals("drover://host/ho-b", handOff.source(), "sent by the destination's agent");
+        MigrationOutcome outcome = (MigrationOutcome) bus.await(Topics.AGENT_EVENTS, r -> r.data() instanceof MigrationOutcome o
+                && o.migrationId().equals("mig-h"), 1).data();
+        assertEquals(MigrationStatus.COMPLETED, outcome.status(), outcome.toString());
+        awaitState(b, "running");
+
+        // The coordinator's copy, under the same id, is answered with the first result and changes nothing.
+        bus.send(new AgentCommand.DestinationReady("h-5", "ho-a", "vm-h", "mig-h", uri));
+        CommandResult again = bus.result("h-5", 2);
+        assertTrue(again.duplicate(), again.toString());
+        assertTrue(again.data().path("migrateIssued").asBoolean(), again.toString());
+    }
+
+    @Test
+    void anArmedSourceStandsDownOnACancelAndACancelBeforeTheArmingRefusesItLater() throws Exception {
+        agent("dr-a");
+        boot("d", "dr-a", "vm-d", 0);
+        MigrationPolicy policy = MigrationPolicy.defaults();
+
+        // Armed, then cancelled before any destination listened: nothing was migrated, and the outcome says so.
+        bus.send(new AgentCommand.StartMigration("d-3", "dr-a", "vm-d", "mig-d1", null, policy));
+        assertTrue(bus.result("d-3").ok());
+        bus.send(new AgentCommand.CancelMigration("d-4", "dr-a", "vm-d", "mig-d1"));
+        assertTrue(bus.result("d-4").ok(), bus.result("d-4").toString());
+        MigrationOutcome o = (MigrationOutcome) bus.await(Topics.AGENT_EVENTS, r -> r.data() instanceof MigrationOutcome x
+                && x.migrationId().equals("mig-d1"), 1).data();
+        assertEquals(MigrationStatus.CANCELLED, o.status(), o.toString());
+        assertTrue(o.errorDesc().contains("before the destination listened"), o.toString());
+        // A destination's word that comes after that is refused, naming why.
+        bus.send(new AgentCommand.DestinationReady("d-5", "dr-a", "vm-d", "mig-d1", "tcp:127.0.0.1:9"));
+        CommandResult late = bus.result("d-5");
+        assertFalse(late.ok());
+        assertTrue(late.error().contains("ended cancelled"), late.error());
+
+        // A cancel that overtakes the arming: reported as the outcome, and the arming is refused when it comes.
+        bus.send(new AgentCommand.CancelMigration("d-6", "dr-a", "vm-d", "mig-d2"));
+        assertEquals("cancelled-before-start", bus.result("d-6").data().path("state").asText());
+        MigrationOutcome pre = (MigrationOutcome) bus.await(Topics.AGENT_EVENTS, r -> r.data() instanceof MigrationOutcome x
+                && x.migrationId().equals("mig-d2"), 1).data();
+        assertEquals(MigrationStatus.CANCELLED, pre.status());
+        bus.send(new AgentCommand.StartMigration("d-7", "dr-a", "vm-d", "mig-d2", null, policy));
+        CommandResult refused = bus.result("d-7");
+        assertFalse(refused.ok());
+        assertTrue(refused.error().contains("was cancelled on this host before it started"), refused.error());
+    }
+
+    @Test
+    void aDestinationsWordBeforeTheArmingIsKeptAndTheArmingMigratesAtOnce() throws Exception {
+        agent("nt-a");
+        agent("nt-b");
+        MigrationPolicy policy = MigrationPolicy.builder().maxBandwidth(64L << 20).build();
+        boot("n", "nt-a", "vm-n", 0);
+        bus.send(new AgentCommand.PrepareIncoming("n-3", "nt-b", "vm-n", "mig-n", MEMORY_MIB, 1, policy,
+                new AgentCommand.HandOff("nt-a", "n-4")));
+        CommandResult noted = bus.result("n-4");
+        assertTrue(noted.ok(), noted.toString());
+        assertTrue(noted.data().path("noted").asBoolean(), noted.toString());
+        bus.send(new AgentCommand.StartMigration("n-5", "nt-a", "vm-n", "mig-n", null, policy));
+        CommandResult started = bus.result("n-5");
+        assertTrue(started.ok(), started.toString());
+        assertTrue(started.data().path("migrateIssued").asBoolean(), "the arming found the destination's uri: " + started);
+        MigrationOutcome o = (MigrationOutcome) bus.await(Topics.AGENT_EVENTS, r -> r.data() instanceof MigrationOutcome x
+                && x.migrationId().equals("mig-n"), 1).data();
+        assertEquals(MigrationStatus.COMPLETED, o.status(), o.toString());
+    }
+
     /** Defines and starts {@code vm} on {@code host} by commands {@code <prefix>-1} and {@code -2}, until its guest is up. */
     void boot(String prefix, String host, String vm, long dirtyRate) throws Exception {
         bus.send(new AgentCommand.DefineVm(prefix + "-1", host, vm, MEMORY_MIB, 1, dirtyRate));
