@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param memoryMiB         RAM the host offers to VMs
  * @param vcpus             vCPUs the host offers to VMs
  * @param heartbeatInterval how often a heartbeat goes to {@link io.drover.events.Topics#HOSTS}
+ * @param incomingLease     how long a destination QEMU readied by prepare-incoming waits for its source to connect
+ *                          before the agent stops it ({@link #DEFAULT_INCOMING_LEASE})
  */
 public record AgentConfig(String hostId, String bootstrapServers, Path dataDir, Accel accel, String advertiseAddress,
-                          long memoryMiB, int vcpus, Duration heartbeatInterval) {
+                          long memoryMiB, int vcpus, Duration heartbeatInterval, Duration incomingLease) {
 
     /** Loopback: a single-host setup works without configuration; a fleet sets the host's own address. */
     public static final String DEFAULT_ADVERTISE_ADDRESS = "127.0.0.1";
@@ -30,6 +32,15 @@ public record AgentConfig(String hostId, String bootstrapServers, Path dataDir, 
      * costs the HOSTS topic nothing; the coordinator's liveness timeout is built on this figure.
      */
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+
+    /**
+     * The coordinator sends prepare-incoming as it persists the request, so that the destination's QEMU starts while
+     * the journal write runs; the source is armed only once the request is persisted. A destination readied for a
+     * request that never made it into the journal (the coordinator died, the write failed) is not migrated to by
+     * anyone, and stops when this lease runs out with no source connected. Five minutes is far beyond the seconds a
+     * source takes to connect, and beyond the coordinator's own timeouts for a source that does not.
+     */
+    public static final Duration DEFAULT_INCOMING_LEASE = Duration.ofMinutes(5);
 
     /** RAM kept back for the host itself and the agent when the capacity is taken from the machine. */
     static final long HOST_RESERVE_MIB = 512;
@@ -54,23 +65,33 @@ public record AgentConfig(String hostId, String bootstrapServers, Path dataDir, 
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
             throw new IllegalArgumentException("heartbeatInterval must be positive, was " + heartbeatInterval);
         }
+        if (incomingLease == null) {
+            incomingLease = DEFAULT_INCOMING_LEASE;
+        }
+        if (incomingLease.isNegative() || incomingLease.isZero()) {
+            throw new IllegalArgumentException("incomingLease must be positive, was " + incomingLease);
+        }
     }
 
     /** A configuration with every default: capacity from the machine, loopback address, 10 s heartbeats. */
     public static AgentConfig of(String hostId, String bootstrapServers, Path dataDir, Accel accel) {
-        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, null, 0, 0, null);
+        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, null, 0, 0, null, null);
     }
 
     public AgentConfig withAdvertiseAddress(String address) {
-        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, address, memoryMiB, vcpus, heartbeatInterval);
+        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, address, memoryMiB, vcpus, heartbeatInterval, incomingLease);
     }
 
     public AgentConfig withHeartbeatInterval(Duration interval) {
-        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, advertiseAddress, memoryMiB, vcpus, interval);
+        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, advertiseAddress, memoryMiB, vcpus, interval, incomingLease);
     }
 
     public AgentConfig withCapacity(long memoryMiB, int vcpus) {
-        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, advertiseAddress, memoryMiB, vcpus, heartbeatInterval);
+        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, advertiseAddress, memoryMiB, vcpus, heartbeatInterval, incomingLease);
+    }
+
+    public AgentConfig withIncomingLease(Duration lease) {
+        return new AgentConfig(hostId, bootstrapServers, dataDir, accel, advertiseAddress, memoryMiB, vcpus, heartbeatInterval, lease);
     }
 
     private static long machineMemoryMiB() {

@@ -118,7 +118,7 @@ public final class AgentService implements AutoCloseable {
             return t;
         });
         // An incoming migration that ends changes a VM here (the guest now runs): reported like a command's change.
-        this.migrations = new MigrationCommands(vms, publisher, config, status, this::reportChange);
+        this.migrations = new MigrationCommands(vms, publisher, config, status, this::reportChange, this::later);
         this.executor = new CommandExecutor(vms, migrations);
         this.commandThread = new Thread(this::consumeCommands, "agent-commands-" + config.hostId());
         this.commandThread.setDaemon(true);
@@ -239,8 +239,34 @@ public final class AgentService implements AutoCloseable {
     /** A stopping agent waits this long for its last commit: a broker that is away must not hold the shutdown. */
     static final Duration CLOSING_COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
+    /**
+     * Work that changes the VMs outside a command (a lapsed incoming lease), run on the command thread between two
+     * polls, as commands are: VM state has one writer.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> chores = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Runs {@code chore} on the command thread after {@code delay}. */
+    private void later(Duration delay, Runnable chore) {
+        try {
+            heartbeats.schedule(() -> chores.add(chore), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: nothing more to do here
+        }
+    }
+
+    private void runChores() {
+        for (Runnable r; (r = chores.poll()) != null; ) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("agent {}: {}", config.hostId(), e.toString());
+            }
+        }
+    }
+
     private void consume(KafkaConsumer<String, byte[]> c, TopicPartition tp) {
         while (running) {
+            runChores();
             for (ConsumerRecord<String, byte[]> r : c.poll(POLL_TIMEOUT)) {
                 try {
                     handle(r);

@@ -40,14 +40,20 @@ final class MigrationCommands {
     private final Consumer<String> status;
 
     private final Runnable vmsChanged;
+    private final java.util.function.BiConsumer<java.time.Duration, Runnable> later;
 
-    /** @param vmsChanged called when a VM changed outside a command (an incoming migration ended): a heartbeat */
-    MigrationCommands(VmManager vms, AgentPublisher publisher, AgentConfig config, Consumer<String> status, Runnable vmsChanged) {
+    /**
+     * @param vmsChanged called when a VM changed outside a command (an incoming migration ended): a heartbeat
+     * @param later      runs a chore on the command thread after a delay
+     */
+    MigrationCommands(VmManager vms, AgentPublisher publisher, AgentConfig config, Consumer<String> status, Runnable vmsChanged,
+                      java.util.function.BiConsumer<java.time.Duration, Runnable> later) {
         this.vms = vms;
         this.publisher = publisher;
         this.config = config;
         this.status = status;
         this.vmsChanged = vmsChanged;
+        this.later = later;
     }
 
     /** Destination: a QEMU for the VM with the same configuration, readied, listening on a free port of the advertised address. */
@@ -72,7 +78,29 @@ final class MigrationCommands {
             vms.stop(c.vmId(), true);
             throw e;
         }
+        later.accept(config.incomingLease(), () -> expireIncoming(c.vmId(), c.migrationId(), p.pid()));
         return CommandExecutor.object().put("uri", uri).put("pid", p.pid());
+    }
+
+    /**
+     * The lease of an incoming QEMU ran out ({@link AgentConfig#incomingLease()}): if it still waits for its source
+     * (no migration has reached it: query-migrate says none or setup), nobody will come, and it is stopped.
+     */
+    void expireIncoming(String vmId, String migrationId, long pid) {
+        ManagedVm vm = vms.find(vmId).orElse(null);
+        if (vm == null || !vm.isRunning() || vm.process.pid() != pid) {
+            return; // stopped, retired or replaced meanwhile
+        }
+        String state = VmManager.qmp(vm).execute("query-migrate").path("status").asText("none");
+        if (!state.equals("none") && !state.equals("setup")) {
+            return; // a source connected: the migration is on or over
+        }
+        vms.stop(vmId, true);
+        log.warn("stopped the incoming QEMU of VM {} (migration {}): no source connected within {}", vmId, migrationId,
+                config.incomingLease());
+        status.accept("stopped the incoming QEMU of " + vmId + " for migration " + migrationId + ": no source connected within "
+                + config.incomingLease().toSeconds() + " s");
+        vmsChanged.run();
     }
 
     /** How long a destination whose incoming migration completed may take to run the guest before it is reported. */

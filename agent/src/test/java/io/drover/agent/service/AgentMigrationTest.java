@@ -137,7 +137,10 @@ class AgentMigrationTest {
     @Test
     void anArmedSourceMigratesWhenTheDestinationHandsItsUriOverAndTheCoordinatorsCopyIsARepeat() throws Exception {
         agent("ho-a");
-        AgentService b = agent("ho-b");
+        AgentService b = AgentService.start(AgentConfig.of("ho-b", kafka.bootstrapServers(), tmp.resolve("ho-b"), Accel.detect())
+                .withHeartbeatInterval(Duration.ofSeconds(1)).withIncomingLease(LEASE), lines::add);
+        agents.add(b);
+        long prepareAt = System.nanoTime();
         MigrationPolicy policy = MigrationPolicy.builder().maxBandwidth(64L << 20).sampleInterval(Duration.ofMillis(200)).build();
         boot("h", "ho-a", "vm-h", 4L << 20);
 
@@ -171,7 +174,13 @@ class AgentMigrationTest {
         CommandResult again = bus.result("h-5", 2);
         assertTrue(again.duplicate(), again.toString());
         assertTrue(again.data().path("migrateIssued").asBoolean(), again.toString());
+
+        // The lease of an incoming QEMU that its source reached changes nothing.
+        Thread.sleep(Math.max(0, LEASE.plusSeconds(1).toMillis() - (System.nanoTime() - prepareAt) / 1_000_000));
+        assertEquals("running", b.vms().get(0).state());
     }
+
+    static final Duration LEASE = Duration.ofSeconds(4);
 
     @Test
     void anArmedSourceStandsDownOnACancelAndACancelBeforeTheArmingRefusesItLater() throws Exception {
@@ -224,6 +233,20 @@ class AgentMigrationTest {
         MigrationOutcome o = (MigrationOutcome) bus.await(Topics.AGENT_EVENTS, r -> r.data() instanceof MigrationOutcome x
                 && x.migrationId().equals("mig-n"), 1).data();
         assertEquals(MigrationStatus.COMPLETED, o.status(), o.toString());
+    }
+
+    @Test
+    void anIncomingQemuThatNoSourceReachesStopsWhenItsLeaseRunsOut() throws Exception {
+        AgentService b = AgentService.start(AgentConfig.of("ls-b", kafka.bootstrapServers(), tmp.resolve("ls-b"), Accel.detect())
+                .withHeartbeatInterval(Duration.ofSeconds(1)).withIncomingLease(Duration.ofSeconds(2)), lines::add);
+        agents.add(b);
+        // A request the coordinator never persisted: prepared, but no source is ever armed for it.
+        bus.send(new AgentCommand.PrepareIncoming("ls-1", "ls-b", "vm-l", "mig-lost", MEMORY_MIB, 1, MigrationPolicy.defaults(),
+                new AgentCommand.HandOff("ls-a", "ls-2")));
+        assertTrue(bus.result("ls-1").ok(), bus.result("ls-1").toString());
+        assertEquals("inmigrate", b.vms().get(0).state());
+        awaitState(b, "stopped");
+        assertTrue(lines.stream().anyMatch(l -> l.contains("stopped the incoming QEMU of vm-l for migration mig-lost")), lines.toString());
     }
 
     /** Defines and starts {@code vm} on {@code host} by commands {@code <prefix>-1} and {@code -2}, until its guest is up. */

@@ -365,13 +365,15 @@ public final class MigrationEntity
         }
         MigrationRequested e = new MigrationRequested(migrationId, now(), Phase.NEW, Phase.PREPARING, c.vmId(),
                 c.sourceHost(), c.destinationHost(), c.memoryMiB(), c.vcpus(), c.policy());
-        // Both ends at once, once the request is persisted: the destination starts its QEMU while the source
-        // configures its own and waits, armed, for the destination's uri.
+        // The destination is asked to prepare as the request is persisted, not after: starting a QEMU that listens is
+        // reversible, and nothing migrates to it before the source is armed, which is sent only once the request is in
+        // the journal. The destination's QEMU start, the longest step before migrate, so overlaps the journal write. A
+        // destination readied for a request that never made it into the journal (the coordinator died, the write
+        // failed) has no armed source, and its agent stops it when its lease runs out (AgentConfig.incomingLease).
+        Spec spec = new Empty().requested(e).spec();
+        sendPrepare(spec);
         return persistAndAnnounce(e)
-                .thenRun(st -> {
-                    sendPrepare(((Preparing) st).spec());
-                    sendArm(((Preparing) st).spec());
-                })
+                .thenRun(st -> sendArm(spec)) // the source configures its QEMU and waits for the destination's uri
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
