@@ -31,7 +31,8 @@ final class BareMigration {
     static final Duration QMP_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     /** A bare migration to a new destination QEMU, which now runs the guest and is the caller's to stop. */
-    record Moved(Duration destinationStart, Duration total, QemuProcess destination, QmpClient destinationQmp) {
+    /** @param qemuTotal the migration's own total time as the source QEMU reports it (query-migrate's total-time), -1 if none */
+    record Moved(Duration destinationStart, Duration total, QemuProcess destination, QmpClient destinationQmp, long qemuTotal) {
     }
 
     /**
@@ -49,7 +50,9 @@ final class BareMigration {
             dstQmp = QmpClient.connect(new QmpEndpoint.Unix(dst.qmpSocket()), QMP_CONNECT_TIMEOUT);
             Duration started = Duration.between(start, Instant.now());
             run(src, dstQmp, uri);
-            return new Moved(started, Duration.between(start, Instant.now()), dst, dstQmp);
+            Duration total = Duration.between(start, Instant.now());
+            long qemuTotal = src.execute("query-migrate").path("total-time").asLong(-1); // not timed
+            return new Moved(started, total, dst, dstQmp, qemuTotal);
         } catch (RuntimeException | InterruptedException e) {
             if (dstQmp != null) dstQmp.close();
             dst.kill();

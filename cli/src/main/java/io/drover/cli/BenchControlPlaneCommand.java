@@ -20,6 +20,7 @@ import io.drover.coordinator.infra.AgentInbox;
 import io.drover.coordinator.infra.KafkaAgentGateway;
 import io.drover.events.Json;
 import io.drover.events.MigrationPolicy;
+import io.drover.events.RecordTypes;
 import io.drover.events.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -132,6 +133,8 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         List<Long> confirmMs = new ArrayList<>();
         List<Long> bareMs = new ArrayList<>();
         List<Long> bareStartMs = new ArrayList<>();
+        List<Long> qemuMs = new ArrayList<>();
+        List<Long> bareQemuMs = new ArrayList<>();
         out.printf("bench control-plane: %d runs each way, %d MiB guest dirtying %s, %s, work dir %s%n", bench.runs, vm.memoryMiB,
                 vm.describeDirtyRate(), accel, dir);
         sql(server + "postgres", "CREATE DATABASE " + db);
@@ -166,11 +169,11 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             closers.add(bare);
             bare.pause();
             String at = HOST_A;
-            out.printf("%-5s %14s %9s %10s %10s %10s %8s %9s %13s %8s%n", "run", "coordinator ms", "(accept)", "(prepare)",
-                    "(migrate)", "(confirm)", "(cpu ms)", "bare ms", "(start dest)", "(cpu ms)");
+            out.printf("%-5s %14s %9s %10s %10s %10s %8s %9s %9s %13s %8s %9s%n", "run", "coordinator ms", "(accept)", "(prepare)",
+                    "(migrate)", "(confirm)", "(cpu ms)", "(qemu ms)", "bare ms", "(start dest)", "(cpu ms)", "(qemu ms)");
             for (int i = 1 - bench.warmup; i <= bench.runs; i++) {
                 boolean coordinatorFirst = i % 2 == 1;
-                long c = 0, ac = 0, p = 0, mi = 0, cf = 0, cc = 0, b = 0, bs = 0, bc = 0;
+                long c = 0, ac = 0, p = 0, mi = 0, cf = 0, cc = 0, cq = 0, b = 0, bs = 0, bc = 0, bq = 0;
                 for (int leg = 0; leg < 2; leg++) {
                     Thread.sleep(QUIET.toMillis()); // not timed: see QUIET
                     if ((leg == 0) == coordinatorFirst) {
@@ -182,6 +185,7 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
                         cc = r[5];
                         mi = r[2];
                         cf = r[3];
+                        cq = r[6];
                         at = to;
                         awaitOnlyOn(api, at); // not timed: the next POST looks the VM up on its host
                     } else {
@@ -192,12 +196,13 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
                         b = mv.total().toMillis();
                         bs = mv.destinationStart().toMillis();
                         bc = (processCpuNanos() - cpu0) / 1_000_000;
+                        bq = mv.qemuTotal();
                         bare.movedTo(mv); // not timed: the old source QEMU is stopped
                         bare.pause();
                     }
                 }
                 if (i < 1) {
-                    out.printf("%-5s %14d %9d %10d %10d %10d %8d %9d %13d %8d%n", "warm", c, ac, p, mi, cf, cc, b, bs, bc);
+                    out.printf("%-5s %14d %9d %10d %10d %10d %8d %9d %9d %13d %8d %9d%n", "warm", c, ac, p, mi, cf, cc, cq, b, bs, bc, bq);
                     continue;
                 }
                 coordinatorMs.add(c);
@@ -209,7 +214,9 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
                 bareStartMs.add(bs);
                 cpuMs.add(cc);
                 bareCpuMs.add(bc);
-                out.printf("%-5d %14d %9d %10d %10d %10d %8d %9d %13d %8d%n", i, c, ac, p, mi, cf, cc, b, bs, bc);
+                qemuMs.add(cq);
+                bareQemuMs.add(bq);
+                out.printf("%-5d %14d %9d %10d %10d %10d %8d %9d %9d %13d %8d %9d%n", i, c, ac, p, mi, cf, cc, cq, b, bs, bc, bq);
             }
         } finally {
             for (int i = closers.size() - 1; i >= 0; i--) {
@@ -252,6 +259,17 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         long pairedHigh = sortedPairs.isEmpty() ? 0 : sortedPairs.get((sortedPairs.size() * 3) / 4);
         out.printf("per run, control plane minus bare: median %.1f ms, middle half %d to %d ms%n",
                 BenchLocalMigrateCommand.median(paired), pairedLow, pairedHigh);
+        // QEMU's own total-time of each migration (the source's, from migrate to completed) splits the overhead into
+        // what the control plane adds around the migration and how much longer the migration itself ran beside it.
+        List<Long> around = new ArrayList<>();
+        for (int k = 0; k < coordinatorMs.size(); k++) {
+            around.add((coordinatorMs.get(k) - qemuMs.get(k)) - (bareMs.get(k) - bareQemuMs.get(k)));
+        }
+        double qemuMedian = BenchLocalMigrateCommand.median(qemuMs);
+        double bareQemuMedian = BenchLocalMigrateCommand.median(bareQemuMs);
+        out.printf("QEMU's own migration time (total-time): %.1f ms through the coordinator, %.1f ms bare; per run, what the"
+                + " control plane adds around the migration: median %.1f ms%n", qemuMedian, bareQemuMedian,
+                BenchLocalMigrateCommand.median(around));
         out.printf("overhead %.1f ms, ratio %.3f (target: overhead <= 50 ms)%n", overhead, ratio);
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -276,6 +294,11 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             j.put("bareMs", bareMs);
             j.put("bareDestinationStartMedianMs", bareStartMedian);
             j.put("bareDestinationStartMs", bareStartMs);
+            j.put("qemuMedianMs", qemuMedian);
+            j.put("bareQemuMedianMs", bareQemuMedian);
+            j.put("aroundMigrationMedianMs", BenchLocalMigrateCommand.median(around));
+            j.put("qemuMs", qemuMs);
+            j.put("bareQemuMs", bareQemuMs);
             j.put("memoryMiB", vm.memoryMiB);
             j.put("accel", accel.name().toLowerCase());
             out.println(Json.mapper().writeValueAsString(j));
@@ -409,7 +432,26 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             System.out.println(line.append(", answered +").append(Duration.between(wallStart, wallEnd).toMillis()));
         }
         return new long[] {ms, between(at, "MigrationRequested", "DestinationPrepared"),
-                between(at, "MigrateIssued", "SwitchoverCompleted"), between(at, "SwitchoverCompleted", "MigrationCompleted"), accepted, cpuMs};
+                between(at, "MigrateIssued", "SwitchoverCompleted"), between(at, "SwitchoverCompleted", "MigrationCompleted"), accepted, cpuMs,
+                qemuTotalMs(api, id)};
+    }
+
+    /** How long the audit log may take to hold a migration's outcome: it reads Kafka in batches of up to 250 ms. */
+    static final Duration AUDIT_WAIT = Duration.ofSeconds(10);
+
+    /** QEMU's own total-time of migration {@code id}, from the source's outcome in the audit log (not timed); -1 if none came. */
+    private static long qemuTotalMs(ApiClient api, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + AUDIT_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode row : api.get("/api/audit?migration=" + id + "&type=" + RecordTypes.MIGRATION_OUTCOME)) {
+                JsonNode total = row.path("record").path("data").path("totalTimeMs");
+                if (total.isNumber()) {
+                    return total.asLong();
+                }
+            }
+            Thread.sleep(100);
+        }
+        return -1;
     }
 
     /**

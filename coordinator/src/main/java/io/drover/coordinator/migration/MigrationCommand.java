@@ -75,6 +75,10 @@ public sealed interface MigrationCommand extends CborSerializable {
     record Get(ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
     }
 
+    /** Its summary with the last two recorded samples: what {@code GET /api/migrations/{id}} shows. */
+    record GetDetail(ActorRef<StatusReply<MigrationDetail>> replyTo) implements MigrationCommand {
+    }
+
     /** From the entity's own timer: check the timeouts. Not answered. */
     record Tick() implements MigrationCommand {
     }

@@ -318,8 +318,15 @@ public final class MigrationEntity
                 .onCommand(Create.class, this::repeatCreate)
                 .onCommand(Cancel.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(SourceFailed.class, (s, c) -> repeat(s, c.replyTo()));
+        b.forStateType(Empty.class)
+                .onCommand(GetDetail.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error("migration " + migrationId + " does not exist")));
         b.forAnyState()
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary(migrationId))))
+                .onCommand(GetDetail.class, (s, c) -> {
+                    Run r = run(s);
+                    return Effect().reply(c.replyTo(), StatusReply.success(new MigrationDetail(s.summary(migrationId),
+                            r == null ? null : r.lastRecord(), r == null ? null : r.previousRecord())));
+                })
                 .onCommand(Tick.class, (s, c) -> Effect().noReply())
                 .onCommand(Replying.class, (s, c) -> reject(c.replyTo(), c.getClass().getSimpleName()
                         + " is not valid for migration " + migrationId + " in phase " + s.phase()
@@ -893,6 +900,14 @@ public final class MigrationEntity
 
     private static String reasonOf(Cancel c) {
         return blank(c.reason()) ? "no reason given" : c.reason();
+    }
+
+    private static Run run(MigrationState s) {
+        if (s instanceof Live l) return l.run();
+        if (s instanceof Completed c) return c.run();
+        if (s instanceof Failed f) return f.run();
+        if (s instanceof Cancelled c) return c.run();
+        return null;
     }
 
     private static Spec spec(MigrationState s) {

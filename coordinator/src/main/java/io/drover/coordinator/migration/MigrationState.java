@@ -31,25 +31,28 @@ public sealed interface MigrationState extends CborSerializable {
      *
      * @param lastProgressAt when {@code remaining} last reached a new low (or migrate was issued)
      * @param tunes          how many tune-migration commands were sent (the next one's id)
+     * @param lastRecord     the last recorded sample, and {@code previousRecord} the one before (null: none yet; absent
+     *                       from snapshots taken before they were kept): what the API shows as the migration's progress
      */
     record Run(String uri, Instant issuedAt, boolean sourceStarted, long pass, long lastDecisionPass,
                Instant lastSampleAt, Long remaining, Long lowestRemaining, Instant lastProgressAt,
-               Long expectedDowntimeMs, long downtimeLimitMs, boolean autoConvergeOn, int tunes) implements CborSerializable {
+               Long expectedDowntimeMs, long downtimeLimitMs, boolean autoConvergeOn, int tunes,
+               ProgressRecorded lastRecord, ProgressRecorded previousRecord) implements CborSerializable {
 
         Run started() {
             return new Run(uri, issuedAt, true, pass, lastDecisionPass, lastSampleAt, remaining, lowestRemaining,
-                    lastProgressAt, expectedDowntimeMs, downtimeLimitMs, autoConvergeOn, tunes);
+                    lastProgressAt, expectedDowntimeMs, downtimeLimitMs, autoConvergeOn, tunes, lastRecord, previousRecord);
         }
 
         Run recorded(ProgressRecorded e) {
             return new Run(uri, issuedAt, sourceStarted, e.newPass(), lastDecisionPass, e.sampledAt(), e.remaining(),
                     e.newLow() ? e.remaining() : lowestRemaining, e.newLow() ? e.sampledAt() : lastProgressAt,
-                    e.expectedDowntimeMs(), downtimeLimitMs, autoConvergeOn, tunes);
+                    e.expectedDowntimeMs(), downtimeLimitMs, autoConvergeOn, tunes, e, lastRecord);
         }
 
         Run decided(ConvergenceDecisionTaken e) {
             return new Run(uri, issuedAt, sourceStarted, pass, e.pass(), lastSampleAt, remaining, lowestRemaining,
-                    lastProgressAt, expectedDowntimeMs, e.newDowntimeLimitMs(), autoConvergeOn, tunes + 1);
+                    lastProgressAt, expectedDowntimeMs, e.newDowntimeLimitMs(), autoConvergeOn, tunes + 1, lastRecord, previousRecord);
         }
 
         /** Whether a sample with this remaining figure is progress: a new low. */
@@ -134,7 +137,7 @@ public sealed interface MigrationState extends CborSerializable {
 
         Migrating issued(MigrateIssued e) {
             return new Migrating(spec, new Run(uri, e.time(), false, 0, 0, null, null, null, e.time(), null,
-                    e.downtimeLimitMs(), spec.policy().autoConverge(), 0));
+                    e.downtimeLimitMs(), spec.policy().autoConverge(), 0, null, null));
         }
     }
 

@@ -342,6 +342,23 @@ class MigrationEntityTest {
     }
 
     @Test
+    void theDetailCarriesTheLastTwoRecordedSamplesAlsoAfterARestart() {
+        assertFalse(kit.<StatusReply<MigrationDetail>>runCommand(MigrationCommand.GetDetail::new).reply().isSuccess(),
+                "no detail of a migration that does not exist");
+        migrating(policy());
+        MigrationDetail none = kit.<StatusReply<MigrationDetail>>runCommand(MigrationCommand.GetDetail::new).reply().getValue();
+        assertNull(none.last());
+        assertEquals(Phase.MIGRATING, none.summary().phase());
+        ProgressRecorded first = (ProgressRecorded) events(progress(1, 500_000_000L, null), ProgressRecorded.class).get(0);
+        ProgressRecorded second = (ProgressRecorded) events(progress(2, 400_000_000L, null), ProgressRecorded.class).get(0);
+        MigrationDetail d = kit.<StatusReply<MigrationDetail>>runCommand(MigrationCommand.GetDetail::new).reply().getValue();
+        assertEquals(second, d.last());
+        assertEquals(first, d.previous());
+        kit.restart();
+        assertEquals(d, kit.<StatusReply<MigrationDetail>>runCommand(MigrationCommand.GetDetail::new).reply().getValue());
+    }
+
+    @Test
     void samplesAreRecordedAndAnOlderOrRepeatedOneIsIgnored() {
         migrating(policy());
         var r = progress(1, 500_000_000L, null);
