@@ -363,9 +363,6 @@ public final class AgentService implements AutoCloseable {
                 System.currentTimeMillis() - r.timestamp());
         CommandResult result = execute(cmd);
         long t1 = System.nanoTime();
-        if (cmd instanceof AgentCommand.PrepareIncoming p && p.handOff() != null && result.ok() && !result.duplicate()) {
-            handOff(p, result);
-        }
         publishResult(result);
         log.debug("{} {}: executed in {} ms, result acknowledged {} ms later", cmd.command(), cmd.commandId(),
                 (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
@@ -401,6 +398,17 @@ public final class AgentService implements AutoCloseable {
                 journal.complete(started);
                 return started;
             }
+            if (cmd instanceof AgentCommand.PrepareIncoming p) {
+                Optional<JsonNode> listening = migrations.stillListening(p);
+                if (listening.isPresent()) {
+                    // Interrupted after its QEMU listened (its hand-off may have gone out): it took effect, and the
+                    // incoming QEMU outlived the agent. Answered with its uri, as the first time would have been.
+                    CommandResult prepared = new CommandResult(cmd.commandId(), config.hostId(), cmd.vmId(), kind, true, null,
+                            listening.get(), true);
+                    journal.complete(prepared);
+                    return prepared;
+                }
+            }
             CommandResult interrupted = new CommandResult(cmd.commandId(), config.hostId(), cmd.vmId(), kind, false,
                     "command " + cmd.commandId() + " (" + kind + ") was interrupted: the agent stopped while executing it (started "
                             + e.startedAt() + "), so whether it took effect is unknown; it is not run again. "
@@ -408,7 +416,12 @@ public final class AgentService implements AutoCloseable {
             journal.complete(interrupted);
             return interrupted;
         }
-        journal.begin(cmd.commandId(), kind);
+        if (!(cmd instanceof AgentCommand.DestinationReady)) {
+            // Not for destination-ready: it acts once by itself. A repeat finds the run it armed migrating (the phase file
+            // is saved before migrate, and a restarted agent re-attaches from it) and answers so; one that finds no run
+            // notes the uri, which changes nothing. This spares a journal write on the way to migrate.
+            journal.begin(cmd.commandId(), kind);
+        }
         executed.incrementAndGet();
         CommandResult result;
         try {
@@ -420,6 +433,11 @@ public final class AgentService implements AutoCloseable {
             log.warn("{} {} failed", kind, cmd.commandId(), e);
             result = new CommandResult(cmd.commandId(), config.hostId(), cmd.vmId(), kind, false,
                     kind + " failed: " + (e.getMessage() != null ? e.getMessage() : e.toString()), null, false);
+        }
+        if (cmd instanceof AgentCommand.PrepareIncoming p && p.handOff() != null && result.ok()) {
+            // Before the result is in the journal: the source is waiting, and an agent stopped between the two finds
+            // its QEMU still listening when it reads this command again (stillListening), and answers it as prepared.
+            handOff(p, result);
         }
         journal.complete(result);
         return result;
@@ -489,9 +507,14 @@ public final class AgentService implements AutoCloseable {
         try {
             AgentCommand.DestinationReady ready = new AgentCommand.DestinationReady(p.handOff().commandId(), p.handOff().hostId(),
                     p.vmId(), p.migrationId(), uri);
-            await(producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS, ready.hostId(),
-                    DroverRecord.create(RecordTypes.AGENT_COMMAND, source, p.vmId(), Instant.now(), ready))),
-                    "destination-ready " + ready.commandId());
+            // Not awaited: the result, which follows, is (and the coordinator sends this same command once it has it).
+            producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS, ready.hostId(),
+                    DroverRecord.create(RecordTypes.AGENT_COMMAND, source, p.vmId(), Instant.now(), ready)), (md, err) -> {
+                if (err != null) {
+                    log.warn("could not tell host {} that migration {} listens on {} (the coordinator will): {}",
+                            ready.hostId(), p.migrationId(), uri, err.toString());
+                }
+            });
             log.debug("handed {} of migration {} to host {}", uri, p.migrationId(), ready.hostId());
         } catch (RuntimeException e) {
             log.warn("could not tell host {} that migration {} listens on {} (the coordinator will): {}",

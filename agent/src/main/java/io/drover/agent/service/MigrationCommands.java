@@ -21,6 +21,7 @@ import io.drover.events.MigrationPolicy;
 import io.drover.events.MigrationStatus;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +71,7 @@ final class MigrationCommands {
         VmManager.requireNotRunning(vm);
         String uri = "tcp:" + uriHost(config.advertiseAddress()) + ":" + FreePorts.on(config.advertiseAddress());
         MigrationPolicy policy = policy(c.policy());
+        writeIncomingNote(c.vmId(), new IncomingNote(c.migrationId(), uri));
         QemuProcess p = vms.launch(vm, Role.DESTINATION, VmManager.INCOMING_INSTANCE);
         try {
             reportIncomingEnd(vm, c.migrationId());
@@ -101,6 +103,52 @@ final class MigrationCommands {
         status.accept("stopped the incoming QEMU of " + vmId + " for migration " + migrationId + ": no source connected within "
                 + config.incomingLease().toSeconds() + " s");
         vmsChanged.run();
+    }
+
+    /** Which migration a VM's incoming QEMU was started for, and where it listens: {@code <vmDir>/incoming.json}. */
+    record IncomingNote(@com.fasterxml.jackson.annotation.JsonProperty("migrationId") String migrationId,
+                        @com.fasterxml.jackson.annotation.JsonProperty("uri") String uri) {
+    }
+
+    static final String INCOMING_NOTE = "incoming.json";
+
+    /**
+     * Written before the incoming QEMU starts, and not fsync'd: it only serves an agent restarted while the QEMU it
+     * started lives on (the page cache keeps the note then); a host that crashed lost the QEMU with it.
+     */
+    private void writeIncomingNote(String vmId, IncomingNote note) {
+        try {
+            Files.write(vms.vmDir(vmId).resolve(INCOMING_NOTE), Json.mapper().writeValueAsBytes(note));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the incoming note of VM " + vmId, e);
+        }
+    }
+
+    /**
+     * For a prepare-incoming the agent was interrupted in: its answer, if the QEMU it started for this migration lives
+     * on (re-attached at start) and listens or already receives; empty otherwise.
+     */
+    Optional<JsonNode> stillListening(AgentCommand.PrepareIncoming c) {
+        ManagedVm vm = vms.find(c.vmId()).orElse(null);
+        if (vm == null || !vm.isRunning() || vm.process.role() != Role.DESTINATION) {
+            return Optional.empty();
+        }
+        IncomingNote note;
+        try {
+            note = Json.mapper().readValue(Files.readAllBytes(vms.vmDir(c.vmId()).resolve(INCOMING_NOTE)), IncomingNote.class);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (!c.migrationId().equals(note.migrationId())) {
+            return Optional.empty();
+        }
+        JsonNode m = VmManager.qmp(vm).execute("query-migrate");
+        String status = m.path("status").asText("");
+        if (!m.has("socket-address") && (status.isEmpty() || status.equals("failed") || status.equals("cancelled"))) {
+            return Optional.empty(); // neither listening nor receiving
+        }
+        reportIncomingEnd(vm, c.migrationId());
+        return Optional.of(CommandExecutor.object().put("uri", note.uri()).put("pid", vm.process.pid()).put("recovered", true));
     }
 
     /** How long a destination whose incoming migration completed may take to run the guest before it is reported. */

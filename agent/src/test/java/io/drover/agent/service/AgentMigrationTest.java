@@ -249,6 +249,35 @@ class AgentMigrationTest {
         assertTrue(lines.stream().anyMatch(l -> l.contains("stopped the incoming QEMU of vm-l for migration mig-lost")), lines.toString());
     }
 
+    @Test
+    void aPrepareInterruptedAfterItsQemuListenedIsAnsweredAsPreparedByTheNextAgent() throws Exception {
+        AgentService b = agent("ip-b");
+        MigrationPolicy policy = MigrationPolicy.defaults();
+        bus.send(new AgentCommand.PrepareIncoming("ip-1", "ip-b", "vm-i", "mig-i", MEMORY_MIB, 1, policy,
+                new AgentCommand.HandOff("ip-a", "ip-2")));
+        CommandResult first = bus.result("ip-1");
+        assertTrue(first.ok(), first.toString());
+        // The agent stops between the hand-off and the journal's record of the result: the entry says in progress.
+        b.close();
+        agents.remove(b);
+        new CommandJournal(tmp.resolve("ip-b")).begin("ip-1", "prepare-incoming");
+        AgentService again = agent("ip-b");
+        bus.send(new AgentCommand.PrepareIncoming("ip-1", "ip-b", "vm-i", "mig-i", MEMORY_MIB, 1, policy,
+                new AgentCommand.HandOff("ip-a", "ip-2")));
+        CommandResult recovered = bus.result("ip-1", 2);
+        assertTrue(recovered.ok(), "its QEMU still listens: " + recovered);
+        assertTrue(recovered.duplicate());
+        assertEquals(first.data().path("uri").asText(), recovered.data().path("uri").asText());
+        assertEquals("inmigrate", again.vms().get(0).state());
+
+        // Another migration's prepare that was interrupted is not taken for this one.
+        new CommandJournal(tmp.resolve("ip-b")).begin("ip-3", "prepare-incoming");
+        bus.send(new AgentCommand.PrepareIncoming("ip-3", "ip-b", "vm-i", "mig-other", MEMORY_MIB, 1, policy));
+        CommandResult other = bus.result("ip-3");
+        assertFalse(other.ok(), other.toString());
+        assertTrue(other.error().contains("was interrupted"), other.error());
+    }
+
     /** Defines and starts {@code vm} on {@code host} by commands {@code <prefix>-1} and {@code -2}, until its guest is up. */
     void boot(String prefix, String host, String vm, long dirtyRate) throws Exception {
         bus.send(new AgentCommand.DefineVm(prefix + "-1", host, vm, MEMORY_MIB, 1, dirtyRate));
