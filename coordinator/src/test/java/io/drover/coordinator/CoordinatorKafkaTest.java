@@ -106,9 +106,10 @@ class CoordinatorKafkaTest {
                     r -> new MigrationCommand.Create("vm-42", "kvm-1", "kvm-2", 512, 1, policy, r), ASK)).phase());
 
             List<AgentCommand> seen = agent.runUntilRetired(Duration.ofSeconds(40));
-            assertEquals(List.of(AgentCommand.PrepareIncoming.class, AgentCommand.StartMigration.class,
+            assertEquals(List.of(AgentCommand.PrepareIncoming.class, AgentCommand.StartMigration.class, AgentCommand.DestinationReady.class,
                     AgentCommand.QueryMigration.class, AgentCommand.RetireVm.class), seen.stream().map(Object::getClass).toList());
-            assertEquals("tcp:127.0.0.1:49152", ((AgentCommand.StartMigration) seen.get(1)).uri(), "the uri the destination gave");
+            assertNull(((AgentCommand.StartMigration) seen.get(1)).uri(), "the source is armed before the destination listens");
+            assertEquals("tcp:127.0.0.1:49152", ((AgentCommand.DestinationReady) seen.get(2)).uri(), "the uri the destination gave");
 
             MigrationSummary done = get(coordinator.migration(id).<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK));
             assertEquals(Phase.COMPLETED, done.phase());
@@ -159,7 +160,11 @@ class CoordinatorKafkaTest {
                     if (c instanceof AgentCommand.PrepareIncoming p) {
                         result(p, "prepare-incoming", "{\"uri\":\"tcp:127.0.0.1:49152\",\"pid\":1}");
                     } else if (c instanceof AgentCommand.StartMigration s) {
-                        result(s, "start-migration", "{\"migrationId\":\"" + s.migrationId() + "\"}");
+                        // Armed, as an agent answers a start-migration without a uri; this one hands nothing over, so
+                        // the coordinator's own destination-ready is what starts the migration.
+                        result(s, "start-migration", "{\"migrationId\":\"" + s.migrationId() + "\",\"armed\":true}");
+                    } else if (c instanceof AgentCommand.DestinationReady s) {
+                        result(s, "destination-ready", "{\"migrationId\":\"" + s.migrationId() + "\",\"migrateIssued\":true}");
                         MigrationOutcome o = new MigrationOutcome(s.migrationId(), s.vmId(), MigrationStatus.COMPLETED, 2, 900L,
                                 25L, 1L << 29, "tcg", List.of(), null);
                         publish(Topics.AGENT_EVENTS, s.vmId(), DroverRecord.create(RecordTypes.MIGRATION_OUTCOME,

@@ -106,14 +106,17 @@ class CoordinatorPostgresTest {
             var ended = one.migration(id + "-ended");
             get(ended.<MigrationSummary>askWithStatus(
                     r -> new MigrationCommand.Create("vm-7", "kvm-1", "kvm-2", 512, 1, policy, r), ASK));
-            assertEquals(Phase.CANCELLED, get(ended.<MigrationSummary>askWithStatus(
+            assertEquals(Phase.CANCELLING, get(ended.<MigrationSummary>askWithStatus(
                     r -> new MigrationCommand.Cancel("not needed", r), ASK)).phase());
+            assertEquals(Phase.CANCELLED, get(ended.<MigrationSummary>askWithStatus(
+                    r -> new MigrationCommand.SourceFailed("cancelled before the destination listened", r), ASK)).phase(),
+                    "cancelled once the armed source stood down");
         } finally {
             one.stop(Duration.ofSeconds(30));
         }
         List<AgentCommand> sentFirst = first.take().stream().filter(c -> c.vmId().equals("vm-42")).toList();
-        assertEquals(List.of(AgentCommand.PrepareIncoming.class, AgentCommand.StartMigration.class, AgentCommand.TuneMigration.class),
-                sentFirst.stream().map(Object::getClass).toList());
+        assertEquals(List.of(AgentCommand.PrepareIncoming.class, AgentCommand.StartMigration.class, AgentCommand.DestinationReady.class,
+                        AgentCommand.TuneMigration.class), sentFirst.stream().map(Object::getClass).toList());
         assertEquals(6, journalRows("Migration|" + id), "requested, prepared, issued, started, progress, decision");
         Coordinator.Persisted persisted = Coordinator.persisted(SERVER + db, "postgres", "");
         assertEquals(List.of(id), persisted.unfinishedMigrations(), "the cancelled one is tagged as ended");
@@ -124,21 +127,22 @@ class CoordinatorPostgresTest {
         try {
             // woken by the start-up alone: the pending step is re-sent before anyone asks
             long deadline = System.nanoTime() + ASK.toNanos();
-            while (second.sent().size() < 3 && System.nanoTime() < deadline) {
+            while (second.sent().size() < 4 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertEquals(3, second.sent().size(), () -> "woken by the start-up, before any Get: " + second.sent());
+            assertEquals(4, second.sent().size(), () -> "woken by the start-up, before any Get: " + second.sent());
             MigrationSummary s = get(two.migration(id).<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK));
             assertEquals(Phase.MIGRATING, s.phase());
             assertEquals("tcp:10.0.0.2:49152", s.uri());
             assertEquals(2, s.pass());
             assertEquals(200, s.downtimeLimitMs());
             List<AgentCommand> resent = second.take();
-            assertEquals(sentFirst.get(1), resent.get(0), "start-migration re-sent under its first id");
+            assertEquals(sentFirst.get(1), resent.get(0), "the arming re-sent under its first id");
             assertEquals(MigrationEntity.commandId(id, "start-migration"), resent.get(0).commandId());
-            assertEquals(sentFirst.get(2), resent.get(1), "tune-1 re-sent as it was");
-            assertInstanceOf(AgentCommand.QueryMigration.class, resent.get(2));
-            assertEquals(3, resent.size(), () -> "nothing for the ended migration: " + resent);
+            assertEquals(sentFirst.get(2), resent.get(1), "destination-ready re-sent under its first id");
+            assertEquals(sentFirst.get(3), resent.get(2), "tune-1 re-sent as it was");
+            assertInstanceOf(AgentCommand.QueryMigration.class, resent.get(3));
+            assertEquals(4, resent.size(), () -> "nothing for the ended migration: " + resent);
 
             HostSummary h = get(two.host("kvm-1").<HostSummary>askWithStatus(HostCommand.Get::new, ASK));
             assertEquals(Liveness.UP, h.liveness());

@@ -416,10 +416,13 @@ public final class AgentService implements AutoCloseable {
             journal.complete(interrupted);
             return interrupted;
         }
-        if (!(cmd instanceof AgentCommand.DestinationReady)) {
-            // Not for destination-ready: it acts once by itself. A repeat finds the run it armed migrating (the phase file
-            // is saved before migrate, and a restarted agent re-attaches from it) and answers so; one that finds no run
-            // notes the uri, which changes nothing. This spares a journal write on the way to migrate.
+        if (!(cmd instanceof AgentCommand.DestinationReady) && !(cmd instanceof AgentCommand.PrepareIncoming)) {
+            // Not for the two commands on the way to migrate, which act once by themselves, and so are spared a journal
+            // write each. A repeated destination-ready finds the run it armed migrating (the phase file is saved before
+            // migrate, and a restarted agent re-attaches from it) and answers so; one that finds no run notes the uri,
+            // which changes nothing. A repeated prepare-incoming finds the QEMU it started for that migration (its
+            // incoming note) listening or receiving and answers with its uri, or stops it if it never listened and
+            // starts afresh.
             journal.begin(cmd.commandId(), kind);
         }
         executed.incrementAndGet();

@@ -86,7 +86,8 @@ final class CommandJournal {
         }
     }
 
-    private Path file(String commandId) {
+    /** The journal file of {@code commandId}. */
+    Path file(String commandId) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(commandId.getBytes(StandardCharsets.UTF_8));
             return dir.resolve(HexFormat.of().formatHex(hash) + ".json");

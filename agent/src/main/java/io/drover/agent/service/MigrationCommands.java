@@ -60,6 +60,18 @@ final class MigrationCommands {
     /** Destination: a QEMU for the VM with the same configuration, readied, listening on a free port of the advertised address. */
     JsonNode prepareIncoming(AgentCommand.PrepareIncoming c) {
         ManagedVm vm = vms.find(c.vmId()).orElse(null);
+        if (vm != null && vm.isRunning() && isIncomingFor(vm, c.migrationId())) {
+            // Done before, by an agent that stopped before it recorded the result (the journal keeps no "begun" entry
+            // for this command: it is idempotent by what runs here): the same answer, or a fresh start after an
+            // attempt that stopped before its QEMU listened.
+            Optional<JsonNode> listening = stillListening(c);
+            if (listening.isPresent()) {
+                return listening.get();
+            }
+            log.warn("stopping the incoming QEMU of VM {} that an interrupted prepare for migration {} left not listening",
+                    c.vmId(), c.migrationId());
+            vms.stop(c.vmId(), true);
+        }
         if (vm == null) {
             vms.define(new VmDefinition(c.vmId(), c.memoryMiB(), c.vcpus(), VmDefinition.IDLE));
             vm = vms.require(c.vmId());
@@ -130,18 +142,10 @@ final class MigrationCommands {
      */
     Optional<JsonNode> stillListening(AgentCommand.PrepareIncoming c) {
         ManagedVm vm = vms.find(c.vmId()).orElse(null);
-        if (vm == null || !vm.isRunning() || vm.process.role() != Role.DESTINATION) {
+        if (vm == null || !vm.isRunning() || !isIncomingFor(vm, c.migrationId())) {
             return Optional.empty();
         }
-        IncomingNote note;
-        try {
-            note = Json.mapper().readValue(Files.readAllBytes(vms.vmDir(c.vmId()).resolve(INCOMING_NOTE)), IncomingNote.class);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-        if (!c.migrationId().equals(note.migrationId())) {
-            return Optional.empty();
-        }
+        IncomingNote note = incomingNote(c.vmId()).orElseThrow();
         JsonNode m = VmManager.qmp(vm).execute("query-migrate");
         String status = m.path("status").asText("");
         if (!m.has("socket-address") && (status.isEmpty() || status.equals("failed") || status.equals("cancelled"))) {
@@ -149,6 +153,20 @@ final class MigrationCommands {
         }
         reportIncomingEnd(vm, c.migrationId());
         return Optional.of(CommandExecutor.object().put("uri", note.uri()).put("pid", vm.process.pid()).put("recovered", true));
+    }
+
+    /** Whether the VM's running QEMU is a destination started for {@code migrationId} (its incoming note says so). */
+    private boolean isIncomingFor(ManagedVm vm, String migrationId) {
+        return vm.process != null && vm.process.role() == Role.DESTINATION
+                && incomingNote(vm.vmId()).map(n -> n.migrationId().equals(migrationId)).orElse(false);
+    }
+
+    private Optional<IncomingNote> incomingNote(String vmId) {
+        try {
+            return Optional.of(Json.mapper().readValue(Files.readAllBytes(vms.vmDir(vmId).resolve(INCOMING_NOTE)), IncomingNote.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** How long a destination whose incoming migration completed may take to run the guest before it is reported. */

@@ -270,6 +270,21 @@ class AgentMigrationTest {
         assertEquals(first.data().path("uri").asText(), recovered.data().path("uri").asText());
         assertEquals("inmigrate", again.vms().get(0).state());
 
+        // Stopped before it recorded anything: the journal does not know the command (prepare-incoming keeps no
+        // "begun" entry), so it runs again, finds the QEMU it started for this migration listening, and says so.
+        again.close();
+        agents.remove(again);
+        java.nio.file.Files.delete(new CommandJournal(tmp.resolve("ip-b")).file("ip-1"));
+        AgentService third = agent("ip-b");
+        bus.send(new AgentCommand.PrepareIncoming("ip-1", "ip-b", "vm-i", "mig-i", MEMORY_MIB, 1, policy,
+                new AgentCommand.HandOff("ip-a", "ip-2")));
+        CommandResult rerun = bus.result("ip-1", 3);
+        assertTrue(rerun.ok(), rerun.toString());
+        assertFalse(rerun.duplicate(), "run again, not answered from the journal");
+        assertEquals(first.data().path("uri").asText(), rerun.data().path("uri").asText());
+        assertEquals(first.data().path("pid").asLong(), rerun.data().path("pid").asLong(), "the same QEMU, not a second one");
+        assertEquals("inmigrate", third.vms().get(0).state());
+
         // Another migration's prepare that was interrupted is not taken for this one.
         new CommandJournal(tmp.resolve("ip-b")).begin("ip-3", "prepare-incoming");
         bus.send(new AgentCommand.PrepareIncoming("ip-3", "ip-b", "vm-i", "mig-other", MEMORY_MIB, 1, policy));

@@ -73,10 +73,11 @@ class MigrationSummaryProjectionTest {
                 tell(coordinator, m1, MigrationCommand.MigrationStarted::new);
                 tell(coordinator, m1, MigrationCommand.SourceCompleted::new);
                 tell(coordinator, m1, MigrationCommand.DestinationConfirmed::new);
-                // m2: cancelled through the API before migrate was issued.
+                // m2: cancelled through the API before migrate was issued, and the armed source stood down.
                 String m2 = create(base, "vm-2", null);
                 Res cancelled = send(base, "POST", "/api/migrations/" + m2 + "/cancel", "{\"reason\": \"operator changed their mind\"}");
                 assertEquals(200, cancelled.status(), cancelled.body().toString());
+                tell(coordinator, m2, r -> new MigrationCommand.SourceFailed("cancelled before the destination listened", r));
                 // m3: cancelled while migrating, so still cancelling (the source has not reported the end).
                 String m3 = create(base, "vm-3", null);
                 tell(coordinator, m3, r -> new MigrationCommand.DestinationPrepared("tcp:127.0.0.1:49153", r));
@@ -90,7 +91,7 @@ class MigrationSummaryProjectionTest {
                 assertEquals("tcp:127.0.0.1:49152", rows.get(m1).get("uri"));
                 assertEquals("50", rows.get(m1).get("downtime_limit_ms"), "the first step of the ladder up to 500 ms");
                 assertEquals("t", rows.get(m1).get("auto_converge_on"));
-                assertRow(rows.get(m2), "vm-2", "CANCELLED", "cancelled before migrate was issued: operator changed their mind");
+                assertRow(rows.get(m2), "vm-2", "CANCELLED", "cancelled by request: operator changed their mind");
                 assertRow(rows.get(m3), "vm-3", "CANCELLING", "cancelled by request: drain aborted");
                 for (String id : List.of(m1, m2, m3)) {
                     assertEquals(String.valueOf(f.db.count("SELECT max(sequence_number) FROM event_journal WHERE persistence_id = 'Migration|" + id + "'")),
@@ -147,6 +148,7 @@ class MigrationSummaryProjectionTest {
             try {
                 tell(one, first, r -> new MigrationCommand.Create("vm-1", "kvm-1", "kvm-2", 512, 1, policy, r));
                 tell(one, first, r -> new MigrationCommand.Cancel("not needed", r));
+                tell(one, first, r -> new MigrationCommand.SourceFailed("cancelled before the destination listened", r));
                 awaitRows(f.db, m -> m.containsKey(first) && "CANCELLED".equals(m.get(first).get("phase")));
                 awaitOffset(f.db, f.db.count("SELECT max(ordering) FROM event_journal WHERE persistence_id LIKE 'Migration|%'"));
             } finally {
