@@ -728,13 +728,26 @@ public final class MigrationRun {
         }
         // Every event that arrived before the verdict, and every pass's sample, reaches the listener
         // before the outcome does: the last pass's sample may still be on its way when the source
-        // reports completed.
+        // reports completed. A verdict read from a sample can come before the loop took the last
+        // events: a pass whose event is still queued asks for its sample here, as the loop would have.
+        List<Signal> queued = new ArrayList<>();
+        for (Signal s; (s = queue.poll()) != null; ) {
+            if (s instanceof Signal.Event ev && ev.side() == Side.SOURCE && ev.event().name().equals("MIGRATION_PASS")
+                    && ev.event().data().path("pass").asLong() > passes) {
+                passes = ev.event().data().path("pass").asLong();
+                requestSample(passes);
+            }
+            queued.add(s);
+        }
         try {
             CompletableFuture.allOf(passSamples.toArray(CompletableFuture[]::new)).get(SAMPLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.debug("a pass sample did not arrive: {}", e.toString());
         }
         for (Signal s; (s = queue.poll()) != null; ) {
+            queued.add(s);
+        }
+        for (Signal s : queued) {
             if (s instanceof Signal.Event ev) {
                 listener.onQmpEvent(ev.side(), ev.event());
             } else if (s instanceof Signal.Sampled sampled && sampled.info() != null) {
