@@ -60,7 +60,10 @@ import java.util.stream.Stream;
  * launcher) to the destination's RESUME. Both migrate under QEMU's default downtime limit: the coordinator's
  * request sets {@code downtimeSteps} to 1, since a ladder that starts lower (the default, for a shorter pause)
  * costs passes by design, which is policy, not overhead. The bare run's migration alone (from
- * {@code migrate-incoming}) is printed beside it.
+ * {@code migrate-incoming}) is printed beside it. Each way's migration as QEMU timed it (the source's
+ * {@code total-time}, from {@code migrate} to completed; for the control plane from the source agent's outcome in the
+ * audit log) splits the overhead into what the control plane adds around the migration and how much longer the
+ * migration itself ran beside it.
  */
 @Command(name = "control-plane", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time migrations through the coordinator, Kafka and two agents against the bare QMP sequence.",

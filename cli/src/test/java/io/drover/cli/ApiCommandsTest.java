@@ -96,6 +96,8 @@ class ApiCommandsTest {
         assertTrue(cancel.out().startsWith("migration " + id + ": "), cancel.out());
         DroverCliTest.Run shown = drover("show", id);
         assertTrue(shown.out().contains("maintenance window over"), shown.out());
+        assertTrue(shown.out().contains("CANCELLING"), "cancelled through the source, which may have heard from the destination: " + shown.out());
+        tell(id, r -> new MigrationCommand.SourceFailed("cancelled before the destination listened; nothing was migrated", r));
 
         // --watch follows a migration to its end; a cancelled one exits 1.
         ApiClient client = new ApiClient(base);

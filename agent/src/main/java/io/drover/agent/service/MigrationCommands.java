@@ -152,7 +152,9 @@ final class MigrationCommands {
             return Optional.empty(); // neither listening nor receiving
         }
         reportIncomingEnd(vm, c.migrationId());
-        return Optional.of(CommandExecutor.object().put("uri", note.uri()).put("pid", vm.process.pid()).put("recovered", true));
+        long pid = vm.process.pid();
+        later.accept(config.incomingLease(), () -> expireIncoming(c.vmId(), c.migrationId(), pid));
+        return Optional.of(CommandExecutor.object().put("uri", note.uri()).put("pid", pid).put("recovered", true));
     }
 
     /** Whether the VM's running QEMU is a destination started for {@code migrationId} (its incoming note says so). */
