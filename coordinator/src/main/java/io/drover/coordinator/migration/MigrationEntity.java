@@ -92,6 +92,14 @@ public final class MigrationEntity
      * migrations that last seconds to hours; every sample is still in the audit log.
      */
     public static final Duration PROGRESS_RECORD_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * How long after the destination's result the coordinator waits for the source to report it started before it
+     * sends destination-ready itself. The destination's agent hands its uri to the source directly, and the source
+     * reports within milliseconds; sending the same command at once cost a Kafka round trip and the source's agent a
+     * journal look-up at the start of every migration, while it mattered only when the hand-off was lost. A second,
+     * the entity's tick, is short against any migration's length.
+     */
+    public static final Duration HAND_OFF_GRACE = Duration.ofSeconds(1);
 
     /**
      * The events that end a migration: a migration whose last event is none of these is unfinished. The
@@ -402,13 +410,13 @@ public final class MigrationEntity
         }
         Instant t = now();
         long limit = s.spec().policy().downtimeLimitAtStep(1);
-        // Both events in one atomic write. The destination's agent has told the source already (its hand-off); the
-        // coordinator tells it too, under the same id, in case that word was lost: the source acts on the first.
+        // Both events in one atomic write. The destination's agent has told the source already (its hand-off); should
+        // the source not report it started within HAND_OFF_GRACE, the coordinator tells it too, under the same id
+        // (tickMigrating): the source acts on the first.
         List<MigrationEvent> events = List.of(
                 new MigrationEvent.DestinationPrepared(migrationId, t, Phase.PREPARING, Phase.PREPARED, null, c.uri()),
                 new MigrateIssued(migrationId, t, Phase.PREPARED, Phase.MIGRATING, commandId(migrationId, DESTINATION_READY), c.uri(), limit));
         return persistAndAnnounce(events)
-                .thenRun(st -> sendDestinationReady((Migrating) st))
                 .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)))
                 .thenUnstashAll();
     }
@@ -545,12 +553,26 @@ public final class MigrationEntity
 
     private ReplyEffect<MigrationEvent, MigrationState> tickMigrating(Migrating s, Tick c) {
         Instant t = now();
+        // A source that sends samples migrates, whether or not its started answer came in.
+        boolean handOffLate = !s.run().sourceStarted() && s.run().lastSampleAt() == null && !handOffResent
+                && Duration.between(s.run().issuedAt(), t).compareTo(HAND_OFF_GRACE) >= 0;
+        if (handOffLate) {
+            handOffResent = true;
+        }
         List<MigrationEvent> events = ladder(s, t);
         if (events.isEmpty()) {
-            return Effect().noReply();
+            return handOffLate ? Effect().none().thenRun(st -> sendDestinationReady(s)).thenNoReply() : Effect().noReply();
         }
-        return persistAndAnnounce(events).thenRun(st -> sendForLadder(s, st)).thenNoReply();
+        return persistAndAnnounce(events).thenRun(st -> {
+            if (handOffLate) {
+                sendDestinationReady(s);
+            }
+            sendForLadder(s, st);
+        }).thenNoReply();
     }
+
+    /** Whether the coordinator sent destination-ready itself (not persisted: after a restart it is re-sent at once). */
+    private boolean handOffResent;
 
     /** The ladder's decision on {@code m} as events (none for "nothing to do"). */
     private List<MigrationEvent> ladder(Migrating m, Instant t) {
@@ -796,6 +818,7 @@ public final class MigrationEntity
         } else if (s instanceof Migrating m) {
             sendArm(m.spec());
             sendDestinationReady(m);
+            handOffResent = true;
             if (m.run().tunes() > 0) {
                 sendTune(m.spec(), m.run());
             }

@@ -225,13 +225,32 @@ class MigrationEntityTest {
         assertEquals("migration/" + id + "/destination-ready", mi.commandId());
         assertEquals(100, mi.downtimeLimitMs());
 
+        assertTrue(gateway.sent().isEmpty(), "the destination's agent told the source itself");
+        clock.advance(MigrationEntity.HAND_OFF_GRACE.minusMillis(1));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertTrue(gateway.sent().isEmpty(), "not before the grace is over");
+        clock.advance(Duration.ofMillis(1));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
         List<RecordingGateway.Sent> sent = gateway.sent();
-        assertEquals(1, sent.size());
+        assertEquals(1, sent.size(), "the source has not reported started: the coordinator tells it too");
         assertEquals(3, sent.get(0).journalSize(), "MigrateIssued is in the journal before the coordinator sends it");
         AgentCommand.DestinationReady ready = assertInstanceOf(AgentCommand.DestinationReady.class, sent.get(0).command());
         assertEquals(mi.commandId(), ready.commandId());
         assertEquals(SRC, ready.hostId());
         assertEquals(URI, ready.uri());
+        gateway.take();
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertTrue(gateway.sent().isEmpty(), "once");
+    }
+
+    @Test
+    void aSourceThatReportsStartedInTimeIsNotToldAgain() {
+        migrating(policy());
+        events(run(MigrationStarted::new), SourceStarted.class);
+        clock.advance(MigrationEntity.HAND_OFF_GRACE.plusSeconds(1));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertTrue(gateway.sent().isEmpty(), "the hand-off reached the source: no second destination-ready");
     }
 
     @Test
@@ -775,7 +794,7 @@ class MigrationEntityTest {
         events(progress(1, 500_000_000L, null), ProgressRecorded.class);
         events(progress(2, 100_000_000L, 900L), ProgressRecorded.class, ConvergenceDecisionTaken.class);
         List<AgentCommand> original = gateway.take();
-        assertEquals(2, original.size());
+        assertEquals(1, original.size(), "tune-1 (no tick ran, so no destination-ready yet): " + original);
 
         var restarted = kit.restart();
         Migrating m = assertInstanceOf(Migrating.class, restarted.state());
@@ -786,8 +805,10 @@ class MigrationEntityTest {
         assertEquals(4, resent.size(), resent.toString());
         AgentCommand.StartMigration arm = assertInstanceOf(AgentCommand.StartMigration.class, resent.get(0));
         assertEquals("migration/" + id + "/start-migration", arm.commandId(), "the arming under the same id");
-        assertEquals(original.get(0), resent.get(1), "destination-ready under the same id");
-        assertEquals(original.get(1), resent.get(2), "tune-1 under the same id, with the same settings");
+        AgentCommand.DestinationReady ready = assertInstanceOf(AgentCommand.DestinationReady.class, resent.get(1));
+        assertEquals("migration/" + id + "/destination-ready", ready.commandId(), "destination-ready at once, under the hand-off's id");
+        assertEquals(URI, ready.uri());
+        assertEquals(original.get(0), resent.get(2), "tune-1 under the same id, with the same settings");
         AgentCommand.QueryMigration q = assertInstanceOf(AgentCommand.QueryMigration.class, resent.get(3));
         assertEquals(SRC, q.hostId());
     }
