@@ -331,7 +331,7 @@ public final class MigrationEntity
         b.forAnyState()
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.summary(migrationId))))
                 .onCommand(GetDetail.class, (s, c) -> {
-                    Run r = run(s);
+                    Run r = s.run();
                     return Effect().reply(c.replyTo(), StatusReply.success(new MigrationDetail(s.summary(migrationId),
                             r == null ? null : r.lastRecord(), r == null ? null : r.previousRecord())));
                 })
@@ -393,7 +393,7 @@ public final class MigrationEntity
     }
 
     private ReplyEffect<MigrationEvent, MigrationState> repeatCreate(MigrationState s, Create c) {
-        Spec spec = spec(s);
+        Spec spec = s.spec();
         boolean same = spec != null && Objects.equals(spec.vmId(), c.vmId()) && Objects.equals(spec.sourceHost(), c.sourceHost())
                 && Objects.equals(spec.destinationHost(), c.destinationHost()) && spec.memoryMiB() == c.memoryMiB()
                 && spec.vcpus() == c.vcpus() && Objects.equals(spec.policy(), c.policy());
@@ -925,20 +925,5 @@ public final class MigrationEntity
         return blank(c.reason()) ? "no reason given" : c.reason();
     }
 
-    private static Run run(MigrationState s) {
-        if (s instanceof Live l) return l.run();
-        if (s instanceof Completed c) return c.run();
-        if (s instanceof Failed f) return f.run();
-        if (s instanceof Cancelled c) return c.run();
-        return null;
-    }
-
-    private static Spec spec(MigrationState s) {
-        if (s instanceof Live l) return l.spec();
-        if (s instanceof Completed c) return c.spec();
-        if (s instanceof Failed f) return f.spec();
-        if (s instanceof Cancelled c) return c.spec();
-        return null;
-    }
 
 }

@@ -16,6 +16,16 @@ public sealed interface MigrationState extends CborSerializable {
 
     MigrationSummary summary(String migrationId);
 
+    /** What was asked for; null before the request. */
+    default Spec spec() {
+        return null;
+    }
+
+    /** The running migration's figures (the last ones, once it ended); null before migrate was issued. */
+    default Run run() {
+        return null;
+    }
+
     /**
      * What was asked for.
      */
