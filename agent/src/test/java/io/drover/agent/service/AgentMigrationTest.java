@@ -246,6 +246,12 @@ class AgentMigrationTest {
         assertTrue(bus.result("ls-1").ok(), bus.result("ls-1").toString());
         assertEquals("inmigrate", b.vms().get(0).state());
         awaitState(b, "stopped");
+        // The agent says so right after it stopped the QEMU.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (lines.stream().noneMatch(l -> l.contains("stopped the incoming QEMU of vm-l for migration mig-lost"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertTrue(lines.stream().anyMatch(l -> l.contains("stopped the incoming QEMU of vm-l for migration mig-lost")), lines.toString());
     }
 
