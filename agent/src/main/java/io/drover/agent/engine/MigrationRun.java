@@ -280,7 +280,10 @@ public final class MigrationRun {
     }
 
     private void subscribe(Side side, QmpClient qmp) {
-        subscriptions.add(qmp.subscribe(e -> true, e -> queue.add(new Signal.Event(side, e))));
+        // Fed by the reader, not a callback thread: an event QEMU sent before a query-migrate
+        // reply is queued before that reply's sample, so a verdict read from a sample never
+        // overtakes the MIGRATION_PASS events that came before it.
+        subscriptions.add(qmp.subscribeOnReader(e -> true, e -> queue.add(new Signal.Event(side, e))));
         qmp.onDisconnect(err -> queue.add(new Signal.Lost(side)));
     }
 

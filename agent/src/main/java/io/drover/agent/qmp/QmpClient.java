@@ -210,6 +210,27 @@ public final class QmpClient implements AutoCloseable {
         return events.subscribe(Objects.requireNonNull(filter, "filter"), Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Registers a sink that the reader thread feeds directly, in receive order, with the events
+     * {@code filter} accepts. Unlike {@link #subscribe}, an event QEMU sent before a reply reaches
+     * the sink before that reply's future completes, so a caller that puts events and replies on
+     * one queue sees them in QEMU's order. The sink runs on the reader, so it must not block (a
+     * hand-off to an unbounded queue); an exception it throws is logged and delivery goes on.
+     */
+    public Subscription subscribeOnReader(Predicate<QmpEvent> filter, Consumer<QmpEvent> sink) {
+        Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(sink, "sink");
+        String where = endpoint.toString();
+        return events.add(event -> {
+            if (EventDispatcher.safely("filter", where, event, filter)) {
+                EventDispatcher.safely("sink", where, event, e -> {
+                    sink.accept(e);
+                    return true;
+                });
+            }
+        });
+    }
+
     /** Opens a buffered subscription for the events {@code filter} accepts; see {@link QmpEventQueue}. */
     public QmpEventQueue events(Predicate<QmpEvent> filter) {
         return new QmpEventQueue(events, Objects.requireNonNull(filter, "filter"), endpoint.toString());

@@ -207,6 +207,38 @@ class QmpClientTest {
     }
 
     @Test
+    void aReaderFedSinkSeesEachEventBeforeTheReplyThatFollowsIt() throws Exception {
+        QmpClient client = connect(startQemu(Transport.UNIX)); // starts paused
+        BlockingQueue<String> order = new LinkedBlockingQueue<>();
+        client.subscribeOnReader(QmpEvent.named("STOP", "RESUME"), e -> order.add(e.name()));
+        client.subscribeOnReader(e -> {
+            throw new IllegalStateException("filter bug");
+        }, e -> order.add("never"));
+        int commands = 20;
+        for (int i = 0; i < commands; i++) {
+            // The engine's shape: events and replies meet on one queue, each reply added from its
+            // future's callback thread. QEMU sends RESUME before cont's reply, STOP before stop's.
+            int n = i;
+            client.executeAsync(i % 2 == 0 ? "cont" : "stop", null, SOON).thenAccept(reply -> order.add("reply " + n));
+        }
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 2 * commands; i++) {
+            String next = order.poll(SOON.toMillis(), TimeUnit.MILLISECONDS);
+            assertNotNull(next, "only " + seen + " arrived");
+            seen.add(next);
+        }
+        List<Integer> eventAt = new ArrayList<>();
+        for (int i = 0; i < seen.size(); i++) {
+            if (!seen.get(i).startsWith("reply")) eventAt.add(i);
+        }
+        assertEquals(commands, eventAt.size(), seen.toString());
+        for (int i = 0; i < commands; i++) {
+            assertEquals(i % 2 == 0 ? "RESUME" : "STOP", seen.get(eventAt.get(i)), seen.toString());
+            assertTrue(eventAt.get(i) < seen.indexOf("reply " + i), "event " + i + " before its reply: " + seen);
+        }
+    }
+
+    @Test
     void slowAndThrowingListenersDoNotHoldUpOthers() throws Exception {
         QmpClient client = connect(startQemu(Transport.UNIX));
         CountDownLatch release = new CountDownLatch(1);
