@@ -71,13 +71,16 @@ public final class QemuDialect {
      * build), then from {@link #LEARNED}.
      */
     public static QemuDialect learnCached(QmpClient qmp) {
+        // Both asked at once: one round trip, on the path of every destination an agent starts.
+        var targetReply = qmp.executeAsync("query-target", null, QmpClient.DEFAULT_TIMEOUT);
+        var versionReply = qmp.executeAsync("query-version", null, QmpClient.DEFAULT_TIMEOUT);
         String target;
         try {
-            target = qmp.execute("query-target").toString();
+            target = QmpClient.await(targetReply, "query-target").toString();
         } catch (io.drover.agent.qmp.QmpExecuteException e) {
             target = "(no query-target: before QEMU 1.2)";
         }
-        String key = qmp.execute("query-version") + " " + target;
+        String key = QmpClient.await(versionReply, "query-version") + " " + target;
         QemuDialect known = LEARNED.get(key);
         if (known != null) {
             return known;

@@ -367,10 +367,19 @@ public final class MigrationRun {
         listen(destination, capabilities(p), parameters(p), uri);
     }
 
-    /** Configures the destination, then migrate-incoming: the capabilities that need both ends must be on before it listens. */
+    /**
+     * Configures the destination, then migrate-incoming: the capabilities that need both ends must be on before it
+     * listens. QEMU runs one monitor's commands in the order they came, so the three go out together and the
+     * replies are awaited after (two round trips fewer on a QEMU that has just started). If the configuration fails,
+     * the QEMU listens as configured so far and this throws: its callers discard that QEMU (the agent stops it, a
+     * local migration closes it), and no source is told of it.
+     */
     private static void listen(Endpoint destination, Map<String, Boolean> caps, Map<String, Object> params, String uri) {
-        configure(destination, caps, params, true).join();
-        destination.qmp().execute("migrate-incoming", JSON.objectNode().put("uri", uri));
+        CompletableFuture<Void> configured = configure(destination, caps, params, true);
+        CompletableFuture<JsonNode> incoming = destination.qmp().executeAsync("migrate-incoming",
+                JSON.objectNode().put("uri", uri), QmpClient.DEFAULT_TIMEOUT);
+        configured.join();
+        QmpClient.await(incoming, "migrate-incoming");
     }
 
     static Map<String, Boolean> capabilities(MigrationPolicy p) {

@@ -450,7 +450,11 @@ public final class QmpClient implements AutoCloseable {
 
     // ---- helpers ----
 
-    private static JsonNode await(CompletableFuture<JsonNode> reply, String command) {
+    /**
+     * Waits for a reply {@link #executeAsync} returned, throwing as {@link #execute} does: for callers that send
+     * several commands before waiting for the first (QEMU runs one monitor's commands in order).
+     */
+    public static JsonNode await(CompletableFuture<JsonNode> reply, String command) {
         try {
             return reply.get();
         } catch (ExecutionException e) {

@@ -442,6 +442,16 @@ public final class AgentService implements AutoCloseable {
             // its QEMU still listening when it reads this command again (stillListening), and answers it as prepared.
             handOff(p, result);
         }
+        if (cmd instanceof AgentCommand.PrepareIncoming p && result.ok()) {
+            try {
+                executor.prepared(p);
+            } catch (RuntimeException e) {
+                // The QEMU listens and the source may be migrating to it: the definition is in the page cache and
+                // serves this agent; only a host crash before the next write of it would lose it.
+                log.warn("could not write the definition of VM {} durably after prepare-incoming {}: {}", p.vmId(),
+                        p.commandId(), e.toString());
+            }
+        }
         journal.complete(result);
         return result;
     }

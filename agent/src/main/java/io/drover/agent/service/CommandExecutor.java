@@ -19,6 +19,11 @@ final class CommandExecutor {
         this.migrations = migrations;
     }
 
+    /** After a prepare-incoming succeeded and its uri was handed on; before its result is recorded and published. */
+    void prepared(AgentCommand.PrepareIncoming c) {
+        migrations.prepared(c);
+    }
+
     JsonNode execute(AgentCommand command) {
         // Java 17: no pattern matching in switch yet; AgentCommand is sealed, so this chain is complete.
         if (command instanceof AgentCommand.DefineVm c) {

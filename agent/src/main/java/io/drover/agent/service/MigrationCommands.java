@@ -73,7 +73,8 @@ final class MigrationCommands {
             vms.stop(c.vmId(), true);
         }
         if (vm == null) {
-            vms.define(new VmDefinition(c.vmId(), c.memoryMiB(), c.vcpus(), VmDefinition.IDLE));
+            // Durable once the source has its uri (definitionArrived), off the path to migrate.
+            vms.define(new VmDefinition(c.vmId(), c.memoryMiB(), c.vcpus(), VmDefinition.IDLE), false);
             vm = vms.require(c.vmId());
         } else if (vm.definition.memoryMiB() != c.memoryMiB() || vm.definition.vcpus() != c.vcpus()) {
             throw new CommandRefused("VM '" + c.vmId() + "' is defined here with " + vm.definition.memoryMiB() + " MiB and "
@@ -94,6 +95,15 @@ final class MigrationCommands {
         }
         later.accept(config.incomingLease(), () -> expireIncoming(c.vmId(), c.migrationId(), p.pid()));
         return CommandExecutor.object().put("uri", uri).put("pid", p.pid());
+    }
+
+    /**
+     * After a prepare-incoming succeeded and its uri went to the source: the VM's definition on disk for good, before
+     * the coordinator hears the destination is prepared. A definition written durably already is written again (a
+     * few ms, off the path).
+     */
+    void prepared(AgentCommand.PrepareIncoming c) {
+        vms.makeDurable(c.vmId());
     }
 
     /**
@@ -206,6 +216,16 @@ final class MigrationCommands {
                 return;
             }
             mine.close();
+            if (s.equals(MigrationStatus.COMPLETED) && resumed.get()) {
+                // The common end, published at once from here: the guest runs, and an incoming QEMU's query-migrate
+                // would say no more than "completed" (QEMU 7.2's fill_destination_migration_info adds only the post-copy
+                // blocktime, a capability Drover does not turn on). The coordinator
+                // and whoever waits on it are a QMP round trip and a thread hand-off sooner.
+                publisher.forMigration(vm.vmId(), migrationId).onSample(Side.DESTINATION, MigrationInfo.ofStatus(s, null));
+                log.debug("incoming migration {} of {}: reported completed (guest running)", migrationId, vm.vmId());
+                incomingReports.execute(vmsChanged);
+                return;
+            }
             incomingReports.execute(() -> publishIncomingEnd(vm, qmp, migrationId, s, resumed.get()));
         }));
     }

@@ -11,7 +11,7 @@ import java.time.Instant;
 /**
  * The protocol of {@link MigrationEntity}: what an operator asks ({@link Create}, {@link Cancel},
  * {@link Get}) and what the agents report, turned into commands by whoever reads their results and
- * events. Every command but {@link Tick} is answered with a {@link StatusReply} of the migration's
+ * events. Every command but {@link Tick} and {@link KeepWarm} is answered with a {@link StatusReply} of the migration's
  * {@link MigrationSummary}: an error naming what is wrong when rejected, success otherwise (also for a
  * repeat, which persists nothing).
  */
@@ -81,5 +81,13 @@ public sealed interface MigrationCommand extends CborSerializable {
 
     /** From the entity's own timer: check the timeouts. Not answered. */
     record Tick() implements MigrationCommand {
+    }
+
+    /**
+     * Stay in memory, recovered and empty, until {@code untilEpochMilli}: this id is a spare that the API hands to
+     * a coming request, so that its {@link Create} finds the entity ready instead of waiting for its recovery
+     * (three journal and snapshot queries). Not answered; a migration that exists ignores it.
+     */
+    record KeepWarm(long untilEpochMilli) implements MigrationCommand {
     }
 }

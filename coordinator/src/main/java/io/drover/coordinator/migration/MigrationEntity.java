@@ -128,6 +128,8 @@ public final class MigrationEntity
     private final ActorRef<Topic.Command<MigrationEnded>> ended;
     /** When QEMU was last asked for its state (not persisted: queries are reads). */
     private Instant lastQueryAt = Instant.MIN;
+    /** Set by {@link MigrationCommand.KeepWarm}: an empty entity stays in memory until then (transient, like its timer). */
+    private Instant warmUntil;
     /** What the destination last answered while unconfirmed, for the sentence of {@link ConfirmationOverdue}. */
     private String lastDestinationState;
 
@@ -240,8 +242,12 @@ public final class MigrationEntity
                 .onCommand(Create.class, this::create)
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error("migration " + migrationId + " does not exist")))
                 // Woken by a request that was then refused, or asked about an id that was never created: nothing
-                // to keep in memory.
-                .onCommand(Tick.class, this::ended);
+                // to keep in memory. A spare id stays until its KeepWarm runs out.
+                .onCommand(MigrationCommand.KeepWarm.class, (s, c) -> {
+                    warmUntil = Instant.ofEpochMilli(c.untilEpochMilli());
+                    return Effect().noReply();
+                })
+                .onCommand(Tick.class, (s, c) -> warmUntil != null && now().isBefore(warmUntil) ? Effect().noReply() : ended(s, c));
         b.forStateType(Preparing.class)
                 .onCommand(Create.class, this::repeatCreate)
                 .onCommand(MigrationCommand.DestinationPrepared.class, this::destinationPrepared)
@@ -336,6 +342,7 @@ public final class MigrationEntity
                             r == null ? null : r.lastRecord(), r == null ? null : r.previousRecord())));
                 })
                 .onCommand(Tick.class, (s, c) -> Effect().noReply())
+                .onCommand(MigrationCommand.KeepWarm.class, (s, c) -> Effect().noReply())
                 .onCommand(Replying.class, (s, c) -> reject(c.replyTo(), c.getClass().getSimpleName()
                         + " is not valid for migration " + migrationId + " in phase " + s.phase()
                         + (s instanceof Failed f ? " (" + f.reason() + ")" : s instanceof Cancelled x ? " (" + x.reason() + ")" : "")));

@@ -653,6 +653,29 @@ class MigrationEntityTest {
     }
 
     @Test
+    void aSpareIdStaysWarmUntilItsKeepWarmRunsOutAndThenServesACreateLikeAnyOther() {
+        java.util.concurrent.atomic.AtomicInteger passivations = new java.util.concurrent.atomic.AtomicInteger();
+        kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+                MigrationEntity.create(id, gateway, clock, Duration.ofHours(1), self -> passivations.incrementAndGet()));
+        assertTrue(kit.runCommand(new MigrationCommand.KeepWarm(T0.plusSeconds(30).toEpochMilli())).hasNoEvents());
+        clock.advance(Duration.ofSeconds(29));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertEquals(0, passivations.get(), "a spare stays while its KeepWarm lasts");
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertEquals(1, passivations.get(), "and leaves memory once it ran out");
+        assertTrue(gateway.sent().isEmpty(), "a spare sends nothing");
+
+        // Taken by a request: a migration like any other, which a late KeepWarm leaves alone.
+        kit.runCommand(new MigrationCommand.KeepWarm(clock.instant().plusSeconds(30).toEpochMilli()));
+        created(policy());
+        assertTrue(kit.runCommand(new MigrationCommand.KeepWarm(clock.instant().plusSeconds(30).toEpochMilli())).hasNoEvents());
+        events(run(re -> new DestinationPrepareFailed("no port", re)), MigrationFailed.class);
+        assertTrue(kit.runCommand(new Tick()).hasNoEvents());
+        assertEquals(2, passivations.get(), "an ended migration leaves at its next tick, warm or not");
+    }
+
+    @Test
     void aSilentCancelIsReconciledByAskingTheSource() {
         migrating(policy());
         run(re -> new Cancel("stop", re));
