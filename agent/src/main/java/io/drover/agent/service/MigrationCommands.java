@@ -73,7 +73,7 @@ final class MigrationCommands {
             vms.stop(c.vmId(), true);
         }
         if (vm == null) {
-            // Durable once the source has its uri (definitionArrived), off the path to migrate.
+            // Written durably once the source has the uri (prepared, below), off the path to migrate.
             vms.define(new VmDefinition(c.vmId(), c.memoryMiB(), c.vcpus(), VmDefinition.IDLE), false);
             vm = vms.require(c.vmId());
         } else if (vm.definition.memoryMiB() != c.memoryMiB() || vm.definition.vcpus() != c.vcpus()) {
@@ -218,9 +218,9 @@ final class MigrationCommands {
             mine.close();
             if (s.equals(MigrationStatus.COMPLETED) && resumed.get()) {
                 // The common end, published at once from here: the guest runs, and an incoming QEMU's query-migrate
-                // would say no more than "completed" (QEMU 7.2's fill_destination_migration_info adds only the post-copy
-                // blocktime, a capability Drover does not turn on). The coordinator
-                // and whoever waits on it are a QMP round trip and a thread hand-off sooner.
+                // would say no more than "completed" (QEMU 7.2's fill_destination_migration_info adds only the
+                // post-copy blocktime, a capability Drover does not turn on). The coordinator and whoever waits on it
+                // hear it a QMP round trip and a thread hand-off sooner.
                 publisher.forMigration(vm.vmId(), migrationId).onSample(Side.DESTINATION, MigrationInfo.ofStatus(s, null));
                 log.debug("incoming migration {} of {}: reported completed (guest running)", migrationId, vm.vmId());
                 incomingReports.execute(vmsChanged);
