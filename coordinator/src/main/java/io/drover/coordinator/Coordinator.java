@@ -140,15 +140,6 @@ public final class Coordinator implements AutoCloseable {
         }
     }
 
-    /** The ids of the migrations whose last event did not end them, without {@link #persisted}'s host query. */
-    public static List<String> unfinishedMigrations(io.drover.coordinator.audit.ConnectionSource db) {
-        try (Connection c = db.connect()) {
-            return ids(c, unfinishedQuery());
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the journal (" + db + "): " + e.getMessage(), e);
-        }
-    }
-
     private static String unfinishedQuery() {
         // Jackson's serializer writes the event's class name as its manifest.
         String ending = MigrationEntity.ENDING_EVENTS.stream().map(c -> "'" + c.getName() + "'")

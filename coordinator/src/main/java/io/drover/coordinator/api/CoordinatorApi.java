@@ -96,6 +96,21 @@ public final class CoordinatorApi implements AutoCloseable {
     private record Spare(String id, long warmUntilMillis) {
     }
 
+    /**
+     * How long this API remembers the migrations it created, for its "already migrating" check: the read model
+     * (migration_summary) lists a new migration a poll or two after its first event, later under load; a minute
+     * leaves room. A migration created through another coordinator node is found in the read model alone.
+     */
+    static final Duration RECENT = Duration.ofMinutes(1);
+
+    private record Created(String vmId, long atNanos) {
+    }
+
+    /** The migrations this API created within {@link #RECENT}, by id. */
+    private final ConcurrentHashMap<String, Created> recent = new ConcurrentHashMap<>();
+    /** VMs whose migration request this API is checking or creating right now: a second request meanwhile gets a 409. */
+    private final Set<String> requesting = ConcurrentHashMap.newKeySet();
+
     private final java.util.concurrent.ConcurrentLinkedQueue<Spare> spares = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final org.apache.pekko.actor.Cancellable spareRefresh;
 
@@ -245,13 +260,23 @@ public final class CoordinatorApi implements AutoCloseable {
 
     /** POST /api/migrations: 201 with the new migration's summary. */
     public CompletionStage<JsonNode> create(MigrationRequest req) {
+        if (req.vmId() != null && !requesting.add(req.vmId())) {
+            return CompletableFuture.failedFuture(ApiException.conflict("vmId", "VM " + req.vmId()
+                    + " is the subject of another migration request right now"));
+        }
+        return createChecked(req).whenComplete((r, e) -> {
+            if (req.vmId() != null) requesting.remove(req.vmId());
+        });
+    }
+
+    private CompletionStage<JsonNode> createChecked(MigrationRequest req) {
         String id = newMigrationId();
         // Wakes the new migration's entity first (a spare's is awake already): its recovery (three journal and
         // snapshot queries, 13 to 20 ms under load) then runs while the checks below run theirs, rather than after
         // them. An entity the checks leave unused has no events, and leaves memory at its first tick.
         coordinator.migration(id).tell(new MigrationCommand.Get(coordinator.system().ignoreRef()));
         // Both reads at once (each a query and a round of asks); the checks below still run in their order.
-        CompletableFuture<List<MigrationSummary>> unfinished = unfinished().toCompletableFuture();
+        CompletableFuture<List<MigrationSummary>> unfinished = unfinishedOf(req.vmId()).toCompletableFuture();
         return hostSummaries().thenCompose(hosts -> {
             HostSummary source = null;
             HostStatus.VmState vm = null;
@@ -291,6 +316,7 @@ public final class CoordinatorApi implements AutoCloseable {
                             + busy.get().migrationId() + ", " + busy.get().phase().name().toLowerCase() + ")");
                 }
                 CoordinatorPolicy policy = req.policy();
+                recent.put(id, new Created(req.vmId(), System.nanoTime()));
                 return coordinator.migration(id).<MigrationSummary>askWithStatus(r -> new MigrationCommand.Create(
                         req.vmId(), src.hostId(), req.to(), v.memoryMiB(), v.vcpus(), policy, r), ASK)
                         .exceptionally(e -> {
@@ -302,12 +328,28 @@ public final class CoordinatorApi implements AutoCloseable {
         });
     }
 
-    /** Summaries of the migrations whose last event did not end them. */
-    private CompletionStage<List<MigrationSummary>> unfinished() {
-        return blocking(() -> Coordinator.unfinishedMigrations(db))
-                .thenCompose(ids -> all(ids.stream().map(id -> coordinator.migration(id)
-                        .<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK)).toList()))
-                .thenApply(l -> l.stream().filter(m -> !m.phase().isTerminal()).toList());
+    /**
+     * The unfinished migrations of {@code vmId}, as their entities say: those the read model lists unfinished, and
+     * those this API created within {@link #RECENT} (the read model may not list them yet). Neither query reads the
+     * journal, which grows with every migration ever run; an id whose entity turns out empty (its request was
+     * refused) or ended is left out.
+     */
+    private CompletionStage<List<MigrationSummary>> unfinishedOf(String vmId) {
+        long now = System.nanoTime();
+        recent.values().removeIf(c -> now - c.atNanos() > RECENT.toNanos());
+        List<String> mine = recent.entrySet().stream().filter(e -> e.getValue().vmId().equals(vmId)).map(Map.Entry::getKey).toList();
+        return blocking(() -> {
+            java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>(mine);
+            try {
+                ids.addAll(summaries.unfinishedIds(vmId));
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the migrations of VM " + vmId + ": " + e.getMessage(), e);
+            }
+            return ids;
+        }).thenCompose(ids -> all(ids.stream().map(id -> coordinator.migration(id)
+                        .<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK)
+                        .handle((s, e) -> e == null ? s : null)).toList()))
+                .thenApply(l -> l.stream().filter(m -> m != null && !m.phase().isTerminal() && vmId.equals(m.vmId())).toList());
     }
 
     /**

@@ -22,6 +22,26 @@ public final class MigrationSummaryQuery {
         this.db = db;
     }
 
+    /**
+     * The ids of VM {@code vmId}'s migrations that the read model last saw in a phase that does not end them: an
+     * indexed query (migration_summary_vm_idx), however long the journal has grown.
+     */
+    public List<String> unfinishedIds(String vmId) throws SQLException {
+        String ending = java.util.Arrays.stream(Phase.values()).filter(Phase::isTerminal).map(p -> "'" + p.name() + "'")
+                .collect(java.util.stream.Collectors.joining(", "));
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT migration_id FROM migration_summary WHERE vm_id = ? AND phase NOT IN (" + ending + ") ORDER BY requested_at")) {
+            ps.setString(1, vmId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
     /** The migrations of VM {@code vmId} (null: any) in {@code phase} (null: any). */
     public List<MigrationSummary> find(String vmId, Phase phase) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT migration_id, phase, vm_id, source_host, destination_host, uri, pass,"

@@ -44,7 +44,8 @@ class HttpApiTest {
         coordinator = fixture.coordinator();
         base = fixture.base();
         fixture.register("kvm-1", List.of(new HostStatus.VmState("vm-42", "running", 512, 1), new HostStatus.VmState("vm-43", "running", 512, 1),
-                new HostStatus.VmState("vm-44", "running", 512, 1)));
+                new HostStatus.VmState("vm-44", "running", 512, 1), new HostStatus.VmState("vm-45", "running", 512, 1),
+                new HostStatus.VmState("vm-46", "running", 512, 1)));
         fixture.register("kvm-2", List.of());
     }
 
@@ -226,13 +227,54 @@ class HttpApiTest {
     }
 
     @Test
+    void aMigrationTheReadModelListsKeepsAnotherApiFromStartingASecondOne() throws Exception {
+        Res created = post("/api/migrations", "{\"vmId\": \"vm-45\", \"to\": \"kvm-2\"}");
+        assertEquals(201, created.status(), created.body().toString());
+        String id = created.body().get("migrationId").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!get("/api/migrations?vm=vm-45").body().findValuesAsText("migrationId").contains(id)) {
+            assertTrue(System.nanoTime() < deadline, "the read model never listed " + id);
+            Thread.sleep(50);
+        }
+        // A second API (as on another coordinator node) did not create it, so only the read model tells it.
+        HttpApi other = coordinator.startApi("127.0.0.1", 0);
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + "/api/migrations"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"vmId\": \"vm-45\", \"to\": \"kvm-2\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(409, r.statusCode(), r.body());
+            assertTrue(Json.mapper().readTree(r.body()).path("error").asText().contains("already migrating (" + id), r.body());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void twoRequestsAtOnceForOneVmStartOneMigration() throws Exception {
+        String body = "{\"vmId\": \"vm-46\", \"to\": \"kvm-2\"}";
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> both = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            both.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/api/migrations"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (var f : both) {
+            statuses.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+        }
+        statuses.sort(null);
+        assertEquals(List.of(201, 409), statuses, both.get(0).get().body() + " / " + both.get(1).get().body());
+    }
+
+    @Test
     void hostsVmsAndAMigrationCreatedReadBackAndCancelled() throws Exception {
         JsonNode hosts = get("/api/hosts").body();
         assertEquals(List.of("kvm-1", "kvm-2"), hosts.findValuesAsText("hostId"));
         assertTrue(hosts.get(0).get("up").asBoolean());
         assertEquals("7.2.22", hosts.get(0).get("qemuVersion").asText());
         JsonNode vms = get("/api/vms").body();
-        assertEquals(3, vms.size());
+        assertEquals(5, vms.size());
         assertEquals("kvm-1", vms.get(0).get("hostId").asText());
 
         Res created = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": 500, \"autoConverge\": true,"
