@@ -330,21 +330,26 @@ public final class CoordinatorApi implements AutoCloseable {
 
     /**
      * The unfinished migrations of {@code vmId}, as their entities say: those the read model lists unfinished, and
-     * those this API created within {@link #RECENT} (the read model may not list them yet). Neither query reads the
-     * journal, which grows with every migration ever run; an id whose entity turns out empty (its request was
-     * refused) or ended is left out.
+     * those this API created within {@link #RECENT} that it does not list as ended yet (it may not list them at all).
+     * Neither query reads the journal, which grows with every migration ever run, and a migration that has ended
+     * is not asked: asking would wake its entity, a journal replay for nothing, in the middle of the next request.
+     * An id whose entity turns out empty (its request was refused) or ended is left out.
      */
     private CompletionStage<List<MigrationSummary>> unfinishedOf(String vmId) {
         long now = System.nanoTime();
         recent.values().removeIf(c -> now - c.atNanos() > RECENT.toNanos());
         List<String> mine = recent.entrySet().stream().filter(e -> e.getValue().vmId().equals(vmId)).map(Map.Entry::getKey).toList();
         return blocking(() -> {
-            java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>(mine);
+            MigrationSummaryQuery.Unfinished known;
             try {
-                ids.addAll(summaries.unfinishedIds(vmId));
+                known = summaries.unfinished(vmId, mine);
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot read the migrations of VM " + vmId + ": " + e.getMessage(), e);
             }
+            known.ended().forEach(recent::remove);
+            java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>(mine);
+            ids.removeAll(known.ended());
+            ids.addAll(known.unfinished());
             return ids;
         }).thenCompose(ids -> all(ids.stream().map(id -> coordinator.migration(id)
                         .<MigrationSummary>askWithStatus(MigrationCommand.Get::new, ASK)

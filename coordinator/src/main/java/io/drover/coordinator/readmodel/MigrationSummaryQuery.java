@@ -23,23 +23,39 @@ public final class MigrationSummaryQuery {
     }
 
     /**
-     * The ids of VM {@code vmId}'s migrations that the read model last saw in a phase that does not end them: an
-     * indexed query (migration_summary_vm_idx), however long the journal has grown.
+     * What the read model knows of VM {@code vmId}'s unfinished migrations, in one indexed query: those it last saw
+     * in a phase that does not end them, and which of {@code candidates} (ids created a moment ago, which it may not
+     * list yet) it has already seen end. A phase that ends a migration is final, so an id listed as ended is over
+     * for good, whatever the lag.
      */
-    public List<String> unfinishedIds(String vmId) throws SQLException {
+    public Unfinished unfinished(String vmId, java.util.Collection<String> candidates) throws SQLException {
         String ending = java.util.Arrays.stream(Phase.values()).filter(Phase::isTerminal).map(p -> "'" + p.name() + "'")
                 .collect(java.util.stream.Collectors.joining(", "));
-        List<String> out = new ArrayList<>();
+        List<String> open = new ArrayList<>();
+        java.util.Set<String> ended = new java.util.HashSet<>();
         try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT migration_id FROM migration_summary WHERE vm_id = ? AND phase NOT IN (" + ending + ") ORDER BY requested_at")) {
+                "SELECT migration_id, phase IN (" + ending + ") FROM migration_summary"
+                        + " WHERE (vm_id = ? AND phase NOT IN (" + ending + ")) OR migration_id = ANY(?) ORDER BY requested_at")) {
             ps.setString(1, vmId);
+            ps.setArray(2, c.createArrayOf("text", candidates.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getString(1));
+                    if (rs.getBoolean(2)) {
+                        ended.add(rs.getString(1));
+                    } else {
+                        open.add(rs.getString(1));
+                    }
                 }
             }
         }
-        return out;
+        return new Unfinished(List.copyOf(open), java.util.Set.copyOf(ended));
+    }
+
+    /**
+     * @param unfinished the read model's unfinished migrations of the VM, oldest request first
+     * @param ended      the candidates it lists as ended
+     */
+    public record Unfinished(List<String> unfinished, java.util.Set<String> ended) {
     }
 
     /** The migrations of VM {@code vmId} (null: any) in {@code phase} (null: any). */

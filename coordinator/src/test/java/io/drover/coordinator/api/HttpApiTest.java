@@ -45,7 +45,7 @@ class HttpApiTest {
         base = fixture.base();
         fixture.register("kvm-1", List.of(new HostStatus.VmState("vm-42", "running", 512, 1), new HostStatus.VmState("vm-43", "running", 512, 1),
                 new HostStatus.VmState("vm-44", "running", 512, 1), new HostStatus.VmState("vm-45", "running", 512, 1),
-                new HostStatus.VmState("vm-46", "running", 512, 1)));
+                new HostStatus.VmState("vm-46", "running", 512, 1), new HostStatus.VmState("vm-47", "running", 512, 1)));
         fixture.register("kvm-2", List.of());
     }
 
@@ -251,6 +251,28 @@ class HttpApiTest {
     }
 
     @Test
+    void aMigrationThatEndedIsNotWokenByTheNextRequestForItsVm() throws Exception {
+        Res first = post("/api/migrations", "{\"vmId\": \"vm-47\", \"to\": \"kvm-2\"}");
+        assertEquals(201, first.status(), first.body().toString());
+        String id = first.body().get("migrationId").asText();
+        tell(id, r -> new io.drover.coordinator.migration.MigrationCommand.DestinationPrepareFailed("no port free", r));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!get("/api/migrations?vm=vm-47&phase=FAILED").body().findValuesAsText("migrationId").contains(id)) {
+            assertTrue(System.nanoTime() < deadline, "the read model never listed " + id + " as failed");
+            Thread.sleep(50);
+        }
+        // An ended migration leaves memory at its next tick; woken again, it would send its clean-up once more.
+        Thread.sleep(3 * io.drover.coordinator.migration.MigrationEntity.TICK_INTERVAL.toMillis());
+        java.util.function.Supplier<Long> cleanUps = () -> gateway.sent().stream()
+                .filter(s -> s.command().commandId().startsWith("migration/" + id + "/")).count();
+        long before = cleanUps.get();
+        Res second = post("/api/migrations", "{\"vmId\": \"vm-47\", \"to\": \"kvm-2\"}");
+        assertEquals(201, second.status(), second.body().toString());
+        Thread.sleep(500); // a recovery of the old entity would have sent by now
+        assertEquals(before, cleanUps.get(), "the request woke the ended migration " + id + ": " + gateway.sent());
+    }
+
+    @Test
     void twoRequestsAtOnceForOneVmStartOneMigration() throws Exception {
         String body = "{\"vmId\": \"vm-46\", \"to\": \"kvm-2\"}";
         List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> both = new java.util.ArrayList<>();
@@ -274,7 +296,7 @@ class HttpApiTest {
         assertTrue(hosts.get(0).get("up").asBoolean());
         assertEquals("7.2.22", hosts.get(0).get("qemuVersion").asText());
         JsonNode vms = get("/api/vms").body();
-        assertEquals(5, vms.size());
+        assertEquals(6, vms.size());
         assertEquals("kvm-1", vms.get(0).get("hostId").asText());
 
         Res created = post("/api/migrations", "{\"vmId\": \"vm-42\", \"to\": \"kvm-2\", \"policy\": {\"downtimeLimitMs\": 500, \"autoConverge\": true,"
