@@ -76,6 +76,19 @@ class EndToEndMigrationTest {
             String audit = c.api.get("/api/audit?migration=" + id).toString();
             assertTrue(audit.contains(RecordTypes.AGENT_COMMAND), audit);
             assertTrue(audit.contains("start-migration"), audit);
+            // And the coordinator's decisions: each journal event but the samples, once, in journal order.
+            List<String> decided = types.stream().filter(t -> !t.equals("ProgressRecorded")).toList();
+            E2eCluster.await(Duration.ofSeconds(20), "the decisions in the audit log", () -> c.api.get("/api/audit?migration=" + id
+                    + "&type=" + RecordTypes.COORDINATOR_DECISION).size() == decided.size());
+            List<String> audited = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (JsonNode row : c.api.get("/api/audit?migration=" + id + "&type=" + RecordTypes.COORDINATOR_DECISION)) {
+                audited.add(row.path("record").path("data").path("event").asText());
+                ids.add(row.path("eventId").asText());
+                assertEquals("vm-e2e", row.path("vmId").asText(), row.toString());
+            }
+            assertEquals(decided, audited, "the decisions as the audit log holds them");
+            assertEquals(ids.size(), ids.stream().distinct().count(), ids.toString());
         }
     }
 }

@@ -102,8 +102,8 @@ public final class Coordinator implements AutoCloseable {
         sharding.init(Entity.of(HostEntity.TYPE_KEY, ctx -> HostEntity.create(ctx.getEntityId())).withSettings(keepAlive));
         JdbcSettings db = new JdbcSettings(config.getString("drover.db.url"), config.getString("drover.db.user"),
                 config.getString("drover.db.password"));
-        // The read model of GET /api/migrations, once in the cluster.
-        MigrationSummaryProjection.init(system, db);
+        // The read model of GET /api/migrations, once in the cluster; it also publishes the decisions through the gateway.
+        MigrationSummaryProjection.init(system, db, gateway);
         Coordinator coordinator = new Coordinator(system, sharding, db, gateway, ended);
         coordinator.wakeUp(config);
         return coordinator;

@@ -115,12 +115,42 @@ class CoordinatorKafkaTest {
             assertEquals(Phase.COMPLETED, done.phase());
             HostSummary h = get(coordinator.host("kvm-1").<HostSummary>askWithStatus(HostCommand.Get::new, ASK));
             assertEquals(Liveness.UP, h.liveness());
+
+            // Its decisions, on drover.coordinator.decisions as the read model's projection publishes them.
+            List<io.drover.events.CoordinatorDecision> decisions = decisionsOf(id, "MigrationCompleted", Duration.ofSeconds(30));
+            assertEquals(List.of("MigrationRequested", "DestinationPrepared", "MigrateIssued", "SourceStarted", "SwitchoverCompleted",
+                    "MigrationCompleted"), decisions.stream().map(io.drover.events.CoordinatorDecision::event).toList());
+            assertEquals("kvm-2", decisions.get(0).destinationHost());
+            assertEquals("PREPARING", decisions.get(0).newPhase());
         } finally {
             agent.close();
             inbox.close();
             coordinator.stop(Duration.ofSeconds(30));
             gateway.close();
         }
+    }
+
+    /** The decisions of {@code migrationId} read off their topic, until one of them is {@code last}. */
+    static List<io.drover.events.CoordinatorDecision> decisionsOf(String migrationId, String last, Duration within) {
+        List<io.drover.events.CoordinatorDecision> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "decisions-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.COORDINATOR_DECISIONS));
+            io.drover.events.DroverRecordDeserializer read = new io.drover.events.DroverRecordDeserializer();
+            long deadline = System.nanoTime() + within.toNanos();
+            while (out.stream().noneMatch(d -> d.event().equals(last))) {
+                assertTrue(System.nanoTime() < deadline, "no " + last + " of " + migrationId + " within " + within + ": " + out);
+                for (var r : c.poll(Duration.ofMillis(200))) {
+                    DroverRecord<?> rec = read.deserialize(r.topic(), r.value());
+                    assertEquals(rec.subject(), r.key(), "keyed by VM id");
+                    if (rec.data() instanceof io.drover.events.CoordinatorDecision d && d.migrationId().equals(migrationId)) {
+                        out.add(d);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Answers each command as a well-behaved agent would, until the source is retired. */

@@ -47,6 +47,8 @@ public final class RecordTypes {
     public static final String HOST_REGISTERED = "io.drover.host.registered";
     /** An agent is alive ({@link HostStatus}). */
     public static final String HOST_HEARTBEAT = "io.drover.host.heartbeat";
+    /** A step the coordinator took in a migration ({@link CoordinatorDecision}). */
+    public static final String COORDINATOR_DECISION = "io.drover.coordinator.decision";
 
     private static final Map<String, Class<?>> DATA_CLASSES = Map.ofEntries(
             Map.entry(MIGRATION_SAMPLE, MigrationSample.class),
@@ -54,7 +56,8 @@ public final class RecordTypes {
             Map.entry(AGENT_COMMAND, AgentCommand.class),
             Map.entry(COMMAND_RESULT, CommandResult.class),
             Map.entry(HOST_REGISTERED, HostStatus.class),
-            Map.entry(HOST_HEARTBEAT, HostStatus.class));
+            Map.entry(HOST_HEARTBEAT, HostStatus.class),
+            Map.entry(COORDINATOR_DECISION, CoordinatorDecision.class));
 
     private RecordTypes() {
     }

@@ -19,6 +19,7 @@ public final class AuditSummary {
 
     /** The members (paths, dot-separated) summarising each known type. */
     private static final Map<String, List<String>> MEMBERS = Map.of(
+            RecordTypes.COORDINATOR_DECISION, List.of("event", "newPhase", "reason"),
             RecordTypes.MIGRATION_SAMPLE, List.of("role", "info.status", "info.ram.remaining", "info.cpu-throttle-percentage"),
             RecordTypes.MIGRATION_OUTCOME, List.of("status", "passes", "downtimeMs", "totalTimeMs", "errorDesc"),
             RecordTypes.AGENT_COMMAND, List.of("command", "migrationId"),

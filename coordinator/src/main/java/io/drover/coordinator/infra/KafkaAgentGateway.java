@@ -2,6 +2,7 @@ package io.drover.coordinator.infra;
 
 import io.drover.coordinator.migration.AgentGateway;
 import io.drover.events.AgentCommand;
+import io.drover.events.CoordinatorDecision;
 import io.drover.events.DroverRecord;
 import io.drover.events.DroverRecordSerializer;
 import io.drover.events.RecordTypes;
@@ -49,6 +50,27 @@ public final class KafkaAgentGateway implements AgentGateway, AutoCloseable {
                 log.warn("command {} to host {} not sent: {}", command.commandId(), command.hostId(), e.toString());
             }
         });
+    }
+
+    /** How long a decision waits for Kafka's acknowledgement before the projection gives up and retries it. */
+    static final java.time.Duration PUBLISH_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    @Override
+    public void publish(DroverRecord<CoordinatorDecision> decision) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.COORDINATOR_DECISIONS, decision.key(), decision))
+                    .get(PUBLISH_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("Kafka did not take decision " + decision.data().event() + " #"
+                    + decision.data().sequenceNr() + " of migration " + decision.data().migrationId() + ": " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not acknowledge decision " + decision.data().event() + " #"
+                    + decision.data().sequenceNr() + " of migration " + decision.data().migrationId() + " within "
+                    + PUBLISH_TIMEOUT.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing a decision of migration " + decision.data().migrationId(), e);
+        }
     }
 
     @Override

@@ -1,7 +1,12 @@
 package io.drover.coordinator.readmodel;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.drover.coordinator.infra.KafkaAgentGateway;
+import io.drover.coordinator.migration.AgentGateway;
 import io.drover.coordinator.migration.MigrationEvent;
 import io.drover.coordinator.migration.MigrationEvent.*;
+import io.drover.events.CoordinatorDecision;
+import io.drover.events.Json;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 import org.slf4j.Logger;
@@ -17,6 +22,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Applies one migration event to its {@code migration_summary} row, in the projection's transaction: the
@@ -35,10 +41,56 @@ final class MigrationSummaryHandler extends JdbcHandler<EventEnvelope<MigrationE
             + " uri, pass, downtime_limit_ms, auto_converge_on, reason, requested_at, updated_at, last_sequence_nr)"
             + " VALUES (?, ?, ?, ?, ?, NULL, 0, ?, ?, NULL, ?, ?, ?) ON CONFLICT (migration_id) DO NOTHING";
 
+    private final AgentGateway decisions;
+
+    MigrationSummaryHandler(AgentGateway decisions) {
+        this.decisions = decisions;
+    }
+
+    /**
+     * The row, then the decision record: published before the transaction (row and offset) commits, so an event
+     * is marked done only once Kafka has its record. A failed publish rolls the row back and the projection retries
+     * after its back-off; a commit lost after a publish publishes it again under the same record id, which the
+     * audit log keeps once.
+     */
     @Override
     public void process(PooledJdbcSession session, EventEnvelope<MigrationEvent> envelope) throws SQLException {
-        apply(session.connection(), envelope.event(), envelope.sequenceNr());
+        Connection c = session.connection();
+        apply(c, envelope.event(), envelope.sequenceNr());
+        Optional<CoordinatorDecision> d = decision(c, envelope.event(), envelope.sequenceNr());
+        if (d.isPresent()) {
+            decisions.publish(d.get().record(KafkaAgentGateway.SOURCE, envelope.event().time()));
+        }
         logEvent(envelope.event());
+    }
+
+    /** Members of every event that the decision carries at its top level, left out of its {@code details}. */
+    private static final java.util.List<String> TOP_LEVEL = java.util.List.of("migrationId", "time", "oldPhase", "newPhase", "reason");
+
+    /**
+     * The decision record of {@code event}, with the VM and hosts from its row (written by this migration's first
+     * event, in this transaction or an earlier one); empty for a progress sample (the agents publish their own) and
+     * for a migration without a row (its request was never tagged, logged by {@link #apply}).
+     */
+    static Optional<CoordinatorDecision> decision(Connection c, MigrationEvent event, long sequenceNr) throws SQLException {
+        if (event instanceof ProgressRecorded) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT vm_id, source_host, destination_host FROM migration_summary WHERE migration_id = ?")) {
+            ps.setString(1, event.migrationId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                String reason = event instanceof ConvergenceDecisionTaken d ? d.reason() : event instanceof Explained x ? x.reason() : null;
+                ObjectNode details = Json.mapper().valueToTree(event);
+                details.remove(TOP_LEVEL);
+                return Optional.of(new CoordinatorDecision(event.migrationId(), sequenceNr, rs.getString(1), rs.getString(2),
+                        rs.getString(3), event.getClass().getSimpleName(), event.oldPhase() == null ? null : event.oldPhase().name(),
+                        event.newPhase().name(), reason, details.isEmpty() ? null : details));
+            }
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.drover.coordinator.audit.JdbcSettings;
 import io.drover.coordinator.migration.MigrationEntity;
+import io.drover.coordinator.migration.AgentGateway;
 import io.drover.coordinator.migration.MigrationEvent;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
@@ -45,19 +46,22 @@ public final class MigrationSummaryProjection {
     private MigrationSummaryProjection() {
     }
 
-    /** Starts the projection's single instance in the cluster; its pool closes when {@code system} terminates. */
-    public static void init(ActorSystem<?> system, JdbcSettings db) {
+    /**
+     * Starts the projection's single instance in the cluster; its pool closes when {@code system} terminates. Each
+     * event but the progress samples also goes to {@code decisions} as the coordinator's decision record.
+     */
+    public static void init(ActorSystem<?> system, JdbcSettings db, AgentGateway decisions) {
         HikariDataSource pool = pool(db, system.settings().config().getInt(POOL_SIZE));
         system.getWhenTerminated().thenRun(pool::close);
         ShardedDaemonProcess.get(system).init(ProjectionBehavior.Command.class, NAME, 1,
-                i -> ProjectionBehavior.create(projection(system, pool)),
+                i -> ProjectionBehavior.create(projection(system, pool, decisions)),
                 ShardedDaemonProcessSettings.create(system), Optional.of(ProjectionBehavior.stopMessage()));
     }
 
-    static Projection<EventEnvelope<MigrationEvent>> projection(ActorSystem<?> system, HikariDataSource pool) {
+    static Projection<EventEnvelope<MigrationEvent>> projection(ActorSystem<?> system, HikariDataSource pool, AgentGateway decisions) {
         SourceProvider<Offset, EventEnvelope<MigrationEvent>> events =
                 EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), MigrationEntity.TAG);
-        return JdbcProjection.exactlyOnce(ID, events, () -> PooledJdbcSession.open(pool), MigrationSummaryHandler::new, system);
+        return JdbcProjection.exactlyOnce(ID, events, () -> PooledJdbcSession.open(pool), () -> new MigrationSummaryHandler(decisions), system);
     }
 
     private static HikariDataSource pool(JdbcSettings db, int size) {

@@ -109,6 +109,26 @@ class MigrationSummaryProjectionTest {
                 assertEquals(1, f.db.count("SELECT count(*) FROM pekko_projection_offset_store WHERE projection_name = '"
                         + MigrationSummaryProjection.NAME + "' AND projection_key = '" + MigrationEntity.TAG + "' AND manifest = 'SEQ'"));
 
+                // Each event but the samples became one decision record, in journal order, at the event's own time.
+                List<io.drover.events.DroverRecord<io.drover.events.CoordinatorDecision>> d1 = decisionsOf(f, m1);
+                assertEquals(List.of("MigrationRequested", "DestinationPrepared", "MigrateIssued", "SourceStarted", "SwitchoverCompleted",
+                        "MigrationCompleted"), d1.stream().map(r -> r.data().event()).toList());
+                for (var r : d1) {
+                    assertEquals(io.drover.events.RecordTypes.COORDINATOR_DECISION, r.type());
+                    assertEquals("vm-1", r.subject());
+                    assertEquals("kvm-1", r.data().sourceHost());
+                    assertEquals("kvm-2", r.data().destinationHost());
+                    assertEquals(r.data().recordId(), r.id());
+                }
+                assertEquals(f.db.count("SELECT max(sequence_number) FROM event_journal WHERE persistence_id = 'Migration|" + m1 + "'"),
+                        d1.get(d1.size() - 1).data().sequenceNr());
+                assertEquals("COMPLETED", d1.get(d1.size() - 1).data().newPhase());
+                assertEquals("tcp:127.0.0.1:49152", d1.get(1).data().details().path("newUri").asText(), d1.get(1).toString());
+                var cancelled2 = decisionsOf(f, m2).stream().filter(r -> r.data().event().equals("CancellationRequested")).findFirst().orElseThrow();
+                assertEquals("cancelled by request: operator changed their mind", cancelled2.data().reason());
+                assertEquals(f.gateway.decisions().size(), f.gateway.decisions().stream().map(r -> r.id()).distinct().count(),
+                        "each decision published once: " + f.gateway.decisions());
+
                 // The list: oldest request first, and each item what GET /api/migrations/{id} says (less the sample).
                 JsonNode all = send(base, "GET", "/api/migrations", null).body();
                 assertEquals(List.of(m1, m2, m3), all.findValuesAsText("migrationId"));
@@ -173,11 +193,38 @@ class MigrationSummaryProjectionTest {
         }
     }
 
+    @Test
+    void aDecisionKafkaRefusesHoldsItsEventBackUntilItIsTaken() throws Exception {
+        try (Fixture f = new Fixture()) {
+            CoordinatorPolicy policy = CoordinatorPolicy.of(MigrationPolicy.builder().build());
+            String id = "m-" + UUID.randomUUID().toString().substring(0, 8);
+            f.gateway.refuseDecisions(3);
+            Coordinator one = f.start();
+            try {
+                tell(one, id, r -> new MigrationCommand.Create("vm-1", "kvm-1", "kvm-2", 512, 1, policy, r));
+                tell(one, id, r -> new MigrationCommand.DestinationPrepareFailed("no port free", r));
+                // Refused three times, then taken: the row and the offset waited for it, and no event was skipped.
+                Map<String, Map<String, String>> rows = awaitRows(f.db, m -> m.containsKey(id) && "FAILED".equals(m.get(id).get("phase")));
+                assertRow(rows.get(id), "vm-1", "FAILED", rows.get(id).get("reason"));
+                assertEquals(List.of("MigrationRequested", "MigrationFailed"), decisionsOf(f, id).stream().map(r -> r.data().event()).toList());
+                assertEquals(List.of(1L, 2L), decisionsOf(f, id).stream().map(r -> r.data().sequenceNr()).toList());
+                assertTrue(decisionsOf(f, id).get(1).data().reason().contains("no port free"), decisionsOf(f, id).toString());
+            } finally {
+                one.stop(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    static List<io.drover.events.DroverRecord<io.drover.events.CoordinatorDecision>> decisionsOf(Fixture f, String migrationId) {
+        return f.gateway.decisions().stream().filter(r -> r.data().migrationId().equals(migrationId)).toList();
+    }
+
     // ---- helpers
 
     /** A fresh database; coordinators on it, on free ports, quiet. */
     static final class Fixture implements AutoCloseable {
         final Db db = new Db("drover_readmodel_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+        final RecordingGateway gateway = new RecordingGateway();
 
         Fixture() throws SQLException {
             admin("CREATE DATABASE " + db.name);
@@ -187,7 +234,9 @@ class MigrationSummaryProjectionTest {
             return Coordinator.start(Coordinator.config(Map.of(
                     "drover.db.url", SERVER + db.name, "drover.db.user", "postgres", "drover.db.password", "",
                     "pekko.remote.artery.canonical.port", 0, "pekko.loglevel", "WARNING",
-                    "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on")), new RecordingGateway());
+                    "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on",
+                    // A refused decision is retried after the back-off: short here, so that the test does not wait.
+                    "pekko.projection.restart-backoff.min-backoff", "200ms", "pekko.projection.restart-backoff.max-backoff", "1s")), gateway);
         }
 
         Map<String, Map<String, String>> rows() throws Exception {
