@@ -117,9 +117,11 @@ class CoordinatorKafkaTest {
             assertEquals(Liveness.UP, h.liveness());
 
             // Its decisions, on drover.coordinator.decisions as the read model's projection publishes them.
-            List<io.drover.events.CoordinatorDecision> decisions = decisionsOf(id, "MigrationCompleted", Duration.ofSeconds(30));
+            // The scripted agent answers the retirement too: the entity records that (CleanUpAnswered), and publishes it.
+            List<io.drover.events.CoordinatorDecision> decisions = decisionsOf(id, "CleanUpAnswered", Duration.ofSeconds(30));
             assertEquals(List.of("MigrationRequested", "DestinationPrepared", "MigrateIssued", "SourceStarted", "SwitchoverCompleted",
-                    "MigrationCompleted"), decisions.stream().map(io.drover.events.CoordinatorDecision::event).toList());
+                    "MigrationCompleted", "CleanUpAnswered"), decisions.stream().map(io.drover.events.CoordinatorDecision::event).toList());
+            assertEquals("migration/" + id + "/retire-source", decisions.get(6).details().path("commandId").asText(), decisions.get(6).toString());
             assertEquals("kvm-2", decisions.get(0).destinationHost());
             assertEquals("PREPARING", decisions.get(0).newPhase());
         } finally {
@@ -201,7 +203,8 @@ class CoordinatorKafkaTest {
                                 DroverRecord.hostSource(s.hostId()), s.vmId(), Instant.now(), o));
                     } else if (c instanceof AgentCommand.QueryMigration q) {
                         result(q, "query-migration", "{\"vmState\":\"running\"}");
-                    } else if (c instanceof AgentCommand.RetireVm) {
+                    } else if (c instanceof AgentCommand.RetireVm retire) {
+                        result(retire, "retire-vm", "{\"retired\":true}");
                         return seen;
                     }
                 }

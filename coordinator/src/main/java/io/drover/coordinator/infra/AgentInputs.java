@@ -127,6 +127,10 @@ public final class AgentInputs {
             }
             return Optional.of(new ForMigration(migrationId, re -> new MigrationCommand.SourceResumeFailed(r.error(), re)));
         }
-        return Optional.empty(); // tunes, cancel, retire, stop: nothing the entity waits for
+        if (step.equals("retire-source") || step.equals("stop-destination")) {
+            // The ended migration's clean-up: answered (done, or refused with a reason), so not to be sent again.
+            return Optional.of(new ForMigration(migrationId, re -> new MigrationCommand.CleanUpAnswered(id, r.hostId(), r.ok(), r.error(), re)));
+        }
+        return Optional.empty(); // tunes, cancel: nothing the entity waits for
     }
 }

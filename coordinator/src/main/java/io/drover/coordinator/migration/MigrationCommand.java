@@ -67,6 +67,14 @@ public sealed interface MigrationCommand extends CborSerializable {
     record DestinationConfirmed(ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
     }
 
+    /**
+     * An agent answered an ended migration's clean-up ({@code retire-source} or {@code stop-destination}, by its
+     * command id); {@code ok} false with the agent's {@code error}. Once recorded, a recovery no longer re-sends it.
+     */
+    record CleanUpAnswered(String commandId, String hostId, boolean ok, String error,
+                           ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
+    }
+
     /** An operator cancels the migration; refused once in post-copy or after switchover. */
     record Cancel(String reason, ActorRef<StatusReply<MigrationSummary>> replyTo) implements Replying {
     }

@@ -332,6 +332,8 @@ public final class MigrationEntity
                 .onCommand(Create.class, this::repeatCreate)
                 .onCommand(Cancel.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(SourceFailed.class, (s, c) -> repeat(s, c.replyTo()));
+        b.forStateType(MigrationState.Ended.class)
+                .onCommand(MigrationCommand.CleanUpAnswered.class, this::cleanUpAnswered);
         b.forStateType(Empty.class)
                 .onCommand(GetDetail.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.error("migration " + migrationId + " does not exist")));
         b.forAnyState()
@@ -343,10 +345,34 @@ public final class MigrationEntity
                 })
                 .onCommand(Tick.class, (s, c) -> Effect().noReply())
                 .onCommand(MigrationCommand.KeepWarm.class, (s, c) -> Effect().noReply())
+                // A clean-up's answer before the migration ended (stop-destination while resuming the source):
+                // nothing to record yet; the ended migration's own clean-up is answered again after a recovery.
+                .onCommand(MigrationCommand.CleanUpAnswered.class, (s, c) -> repeat(s, c.replyTo()))
                 .onCommand(Replying.class, (s, c) -> reject(c.replyTo(), c.getClass().getSimpleName()
                         + " is not valid for migration " + migrationId + " in phase " + s.phase()
                         + (s instanceof Failed f ? " (" + f.reason() + ")" : s instanceof Cancelled x ? " (" + x.reason() + ")" : "")));
         return b.build();
+    }
+
+    /** The clean-up command an ended migration sends ({@link #resend}), or null for none (failed in post-copy). */
+    private String cleanUpCommand(MigrationState.Ended s) {
+        if (s instanceof Completed) {
+            return commandId(migrationId, RETIRE_SOURCE);
+        }
+        if (s instanceof Failed f && f.failedIn() == Phase.POSTCOPY) {
+            return null;
+        }
+        return commandId(migrationId, STOP_DESTINATION);
+    }
+
+    /** Recorded once, for the ended migration's own clean-up: a repeat, or another command's answer, changes nothing. */
+    private ReplyEffect<MigrationEvent, MigrationState> cleanUpAnswered(MigrationState.Ended s, MigrationCommand.CleanUpAnswered c) {
+        if (s.cleanedUp() || !c.commandId().equals(cleanUpCommand(s))) {
+            return repeat(s, c.replyTo());
+        }
+        return Effect().persist(new MigrationEvent.CleanUpAnswered(migrationId, now(), s.phase(), s.phase(), c.commandId(),
+                        c.hostId(), c.ok(), c.error()))
+                .thenReply(c.replyTo(), st -> StatusReply.success(st.summary(migrationId)));
     }
 
     /** Waiting for a report that may have been lost: after {@link #RECONCILE_AFTER}, ask {@code host}'s QEMU, and again every interval. */
@@ -801,6 +827,8 @@ public final class MigrationEntity
                 .onEvent(MigrationFailed.class, (st, e) -> st.failed(e));
         b.forStateType(Live.class)
                 .onEvent(MigrationFailed.class, Live::failed);
+        b.forStateType(MigrationState.Ended.class)
+                .onEvent(MigrationEvent.CleanUpAnswered.class, (MigrationState.Ended st, MigrationEvent.CleanUpAnswered e) -> st.cleanedUp(e));
         return b.build();
     }
 
@@ -841,6 +869,9 @@ public final class MigrationEntity
         } else if (s instanceof ResumingSource r) {
             stopDestination(r.spec());
             resumeSource(r.spec());
+        } else if (s instanceof MigrationState.Ended e && e.cleanedUp()) {
+            // Its agent answered the clean-up already: nothing to send. (An ended migration is woken by a reader,
+            // `drover show` say, long after: re-sending then would reach a host where the VM may run again.)
         } else if (s instanceof Completed c) {
             retireSource(c.spec());
         } else if (s instanceof Failed f) {

@@ -113,4 +113,13 @@ public sealed interface MigrationEvent extends CborSerializable {
     record MigrationCancelled(String migrationId, Instant time, Phase oldPhase, Phase newPhase,
                               String reason) implements Explained {
     }
+
+    /**
+     * The agent of {@code hostId} answered the ended migration's clean-up command {@code commandId} (the source
+     * retired, the destination's QEMU stopped), or refused it with {@code error}: either way it has the command,
+     * and a recovery does not send it again. The phase stays what it was.
+     */
+    record CleanUpAnswered(String migrationId, Instant time, Phase oldPhase, Phase newPhase, String commandId,
+                           String hostId, boolean ok, String error) implements MigrationEvent {
+    }
 }

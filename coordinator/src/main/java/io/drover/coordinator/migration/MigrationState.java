@@ -88,14 +88,14 @@ public sealed interface MigrationState extends CborSerializable {
         }
 
         default Failed failed(MigrationFailed e) {
-            return new Failed(spec(), e.oldPhase(), e.reason(), e.time(), run());
+            return new Failed(spec(), e.oldPhase(), e.reason(), e.time(), run(), false);
         }
     }
 
     /** A migration that can still be cancelled (nothing irreversible has happened). */
     sealed interface Cancellable extends Live {
         default Cancelled cancelled(MigrationCancelled e) {
-            return new Cancelled(spec(), e.oldPhase(), e.reason(), e.time(), run());
+            return new Cancelled(spec(), e.oldPhase(), e.reason(), e.time(), run(), false);
         }
     }
 
@@ -239,7 +239,7 @@ public sealed interface MigrationState extends CborSerializable {
         }
 
         Completed completed(MigrationCompleted e) {
-            return new Completed(spec, run, e.time());
+            return new Completed(spec, run, e.time(), false);
         }
 
         Confirming overdue(ConfirmationOverdue e) {
@@ -262,8 +262,22 @@ public sealed interface MigrationState extends CborSerializable {
         }
     }
 
+    /**
+     * A migration that has ended: completed, failed or cancelled. {@code cleanedUp}: the agent answered its clean-up
+     * command ({@link MigrationEvent.CleanUpAnswered}), which a recovery then no longer re-sends.
+     */
+    sealed interface Ended extends MigrationState {
+        boolean cleanedUp();
+
+        Ended cleanedUp(MigrationEvent.CleanUpAnswered e);
+    }
+
     /** The guest runs on the destination; the source was told to retire. */
-    record Completed(Spec spec, Run run, Instant completedAt) implements MigrationState {
+    record Completed(Spec spec, Run run, Instant completedAt, boolean cleanedUp) implements Ended {
+        public Completed cleanedUp(MigrationEvent.CleanUpAnswered e) {
+            return new Completed(spec, run, completedAt, true);
+        }
+
         public Phase phase() {
             return Phase.COMPLETED;
         }
@@ -274,7 +288,11 @@ public sealed interface MigrationState extends CborSerializable {
     }
 
     /** The migration failed in {@code failedIn}; {@code run}: its last figures, null when it failed before migrate. */
-    record Failed(Spec spec, Phase failedIn, String reason, Instant at, Run run) implements MigrationState {
+    record Failed(Spec spec, Phase failedIn, String reason, Instant at, Run run, boolean cleanedUp) implements Ended {
+        public Failed cleanedUp(MigrationEvent.CleanUpAnswered e) {
+            return new Failed(spec, failedIn, reason, at, run, true);
+        }
+
         public Phase phase() {
             return Phase.FAILED;
         }
@@ -285,7 +303,11 @@ public sealed interface MigrationState extends CborSerializable {
     }
 
     /** The migration was cancelled in {@code cancelledIn}; the guest runs on the source. */
-    record Cancelled(Spec spec, Phase cancelledIn, String reason, Instant at, Run run) implements MigrationState {
+    record Cancelled(Spec spec, Phase cancelledIn, String reason, Instant at, Run run, boolean cleanedUp) implements Ended {
+        public Cancelled cleanedUp(MigrationEvent.CleanUpAnswered e) {
+            return new Cancelled(spec, cancelledIn, reason, at, run, true);
+        }
+
         public Phase phase() {
             return Phase.CANCELLED;
         }

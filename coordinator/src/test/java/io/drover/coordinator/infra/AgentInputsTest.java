@@ -61,8 +61,16 @@ class AgentInputsTest {
     }
 
     @Test
+    void theAnswersToAnEndedMigrationsCleanUpAreRoutedDoneOrRefused() throws Exception {
+        assertEquals(new MigrationCommand.CleanUpAnswered("migration/m-1/retire-source", "kvm-2", true, null, null),
+                command(result("retire-source", true, null, "{}")));
+        assertEquals(new MigrationCommand.CleanUpAnswered("migration/m-1/stop-destination", "kvm-2", false, "VM 'vm-42' is not running on this host", null),
+                command(result("stop-destination", false, "VM 'vm-42' is not running on this host", null)));
+    }
+
+    @Test
     void whatNoMigrationWaitsForRoutesNowhere() throws Exception {
-        for (String step : List.of("tune-1", "start-postcopy", "cancel", "retire-source", "stop-destination")) {
+        for (String step : List.of("tune-1", "start-postcopy", "cancel")) {
             assertTrue(AgentInputs.migration(result(step, true, null, "{}")).isEmpty(), step);
         }
         assertTrue(AgentInputs.migration(result("query-destination-1", false, "no such VM", null)).isEmpty(), "a failed query says nothing");

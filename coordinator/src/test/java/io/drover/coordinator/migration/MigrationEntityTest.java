@@ -881,4 +881,47 @@ class MigrationEntityTest {
         assertInstanceOf(Completed.class, restarted.state());
         assertEquals(List.of(retire), gateway.take());
     }
+
+    @Test
+    void onceTheSourceAnsweredItsRetirementARestartSendsNothing() {
+        migrating(policy());
+        run(SourceCompleted::new);
+        run(DestinationConfirmed::new);
+        String retire = "migration/" + id + "/retire-source";
+        gateway.take();
+        // Another command's answer, or an answer in a phase that has not ended, records nothing.
+        repeated(run(re -> new MigrationCommand.CleanUpAnswered("migration/" + id + "/stop-destination", DST, true, null, re)));
+        var r = run(re -> new MigrationCommand.CleanUpAnswered(retire, SRC, true, null, re));
+        MigrationEvent.CleanUpAnswered a = (MigrationEvent.CleanUpAnswered) events(r, MigrationEvent.CleanUpAnswered.class).get(0);
+        assertEquals(1, r.events().size(), r.events().toString());
+        phases(a, Phase.COMPLETED, Phase.COMPLETED);
+        assertEquals(retire, a.commandId());
+        assertEquals(SRC, a.hostId());
+        assertTrue(a.ok());
+        assertTrue(assertInstanceOf(Completed.class, r.state()).cleanedUp());
+        repeated(run(re -> new MigrationCommand.CleanUpAnswered(retire, SRC, true, null, re)));
+        var restarted = kit.restart();
+        assertTrue(assertInstanceOf(Completed.class, restarted.state()).cleanedUp());
+        assertEquals(List.of(), gateway.take(), "nothing re-sent to the source that answered");
+    }
+
+    @Test
+    void aRefusedStopOfTheDestinationIsRecordedWithItsErrorAndNotSentAgain() {
+        migrating(policy());
+        clock.advance(Duration.ofSeconds(1));
+        Instant at = clock.instant();
+        run(re -> new Progress(MigrationInfo.ofStatus(MigrationStatus.FAILED, "Unable to write to socket"), at, re));
+        String stop = "migration/" + id + "/stop-destination";
+        assertEquals(List.of(new AgentCommand.StopVm(stop, DST, VM, true)), gateway.take());
+        var r = run(re -> new MigrationCommand.CleanUpAnswered(stop, DST, false, "VM 'vm-42' is not running on this host", re));
+        MigrationEvent.CleanUpAnswered a = (MigrationEvent.CleanUpAnswered) events(r, MigrationEvent.CleanUpAnswered.class).get(0);
+        assertEquals(1, r.events().size(), r.events().toString());
+        phases(a, Phase.FAILED, Phase.FAILED);
+        assertEquals("VM 'vm-42' is not running on this host", a.error());
+        Failed f = assertInstanceOf(Failed.class, r.state());
+        assertTrue(f.cleanedUp());
+        assertEquals("the source host kvm-1 reports the migration failed: Unable to write to socket", f.reason(), "the reason stays");
+        kit.restart();
+        assertEquals(List.of(), gateway.take());
+    }
 }
