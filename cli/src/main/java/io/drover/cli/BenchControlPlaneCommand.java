@@ -67,8 +67,8 @@ import java.util.stream.Stream;
  */
 @Command(name = "control-plane", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time migrations through the coordinator, Kafka and two agents against the bare QMP sequence.",
-                "Here the guest dirties 4 MiB/s unless --dirty-rate says otherwise, and 3 warm-up migrations run each way"
-                        + " unless --warmup says otherwise."})
+                "Here the guest dirties 4 MiB/s unless --dirty-rate says otherwise, and 12 uncounted warm-up rounds (a migration"
+                        + " each way) run first, unless --warmup says otherwise: the JIT of this JVM is still busy after a few."})
 final class BenchControlPlaneCommand implements Callable<Integer> {
     @Mixin VmOptions vm;
 
@@ -101,15 +101,21 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
     static final Duration WAIT = Duration.ofSeconds(20);
     static final Duration LIMIT = Duration.ofMinutes(2);
     static final String HOST_A = "bench-a";
-    /** Uncounted migrations each way before timing: with one, the first timed runs were still 20% slower. */
-    static final int DEFAULT_WARMUP = 3;
+    /**
+     * Uncounted rounds (a migration each way) before timing, unless --warmup says how many. The coordinator, the broker
+     * and both agents share this JVM, and HotSpot's C2 compiler stays busy for minutes: measured with per-thread CPU
+     * times over the 75 s of timed runs after three rounds, the compiler threads took 47% of the JVM's CPU, competing
+     * with both QEMUs for two cores during the migrations (overhead 90 ms). After twelve rounds the overhead was 59 ms,
+     * after twenty 58 ms, while the compiler still took 200 to 700 ms per round. A deployed coordinator and agent run
+     * for days, long past this: the timed runs measure that steady state, and each row shows the JIT's ms.
+     */
+    static final int DEFAULT_WARMUP = 12;
     static final String HOST_B = "bench-b";
 
     @Override
     public Integer call() throws Exception {
         if (!spec.commandLine().getParseResult().hasMatchedOption("--warmup")) {
-            // The coordinator, the broker and both agents run in this JVM: their JIT needs a few migrations.
-            bench.warmup = DEFAULT_WARMUP;
+            bench.warmup = DEFAULT_WARMUP; // see DEFAULT_WARMUP
         }
         bench.validate();
         if (!spec.commandLine().getParseResult().hasMatchedOption("--dirty-rate")) {
@@ -138,6 +144,7 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         List<Long> bareStartMs = new ArrayList<>();
         List<Long> qemuMs = new ArrayList<>();
         List<Long> bareQemuMs = new ArrayList<>();
+        List<Long> jitMs = new ArrayList<>();
         out.printf("bench control-plane: %d runs each way, %d MiB guest dirtying %s, %s, work dir %s%n", bench.runs, vm.memoryMiB,
                 vm.describeDirtyRate(), accel, dir);
         sql(server + "postgres", "CREATE DATABASE " + db);
@@ -172,10 +179,11 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             closers.add(bare);
             bare.pause();
             String at = HOST_A;
-            out.printf("%-5s %14s %9s %10s %10s %10s %8s %9s %9s %13s %8s %9s%n", "run", "coordinator ms", "(accept)", "(prepare)",
-                    "(migrate)", "(confirm)", "(cpu ms)", "(qemu ms)", "bare ms", "(start dest)", "(cpu ms)", "(qemu ms)");
+            out.printf("%-5s %14s %9s %10s %10s %10s %8s %9s %9s %13s %8s %9s %9s%n", "run", "coordinator ms", "(accept)", "(prepare)",
+                    "(migrate)", "(confirm)", "(cpu ms)", "(qemu ms)", "bare ms", "(start dest)", "(cpu ms)", "(qemu ms)", "(jit ms)");
             for (int i = 1 - bench.warmup; i <= bench.runs; i++) {
                 boolean coordinatorFirst = i % 2 == 1;
+                long jit0 = jitMillis();
                 long c = 0, ac = 0, p = 0, mi = 0, cf = 0, cc = 0, cq = 0, b = 0, bs = 0, bc = 0, bq = 0;
                 for (int leg = 0; leg < 2; leg++) {
                     Thread.sleep(QUIET.toMillis()); // not timed: see QUIET
@@ -204,10 +212,12 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
                         bare.pause();
                     }
                 }
+                long jit = jitMillis() - jit0;
                 if (i < 1) {
-                    out.printf("%-5s %14d %9d %10d %10d %10d %8d %9d %9d %13d %8d %9d%n", "warm", c, ac, p, mi, cf, cc, cq, b, bs, bc, bq);
+                    out.printf("%-5s %14d %9d %10d %10d %10d %8d %9d %9d %13d %8d %9d %9d%n", "warm", c, ac, p, mi, cf, cc, cq, b, bs, bc, bq, jit);
                     continue;
                 }
+                jitMs.add(jit);
                 coordinatorMs.add(c);
                 acceptMs.add(ac);
                 prepareMs.add(p);
@@ -219,7 +229,7 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
                 bareCpuMs.add(bc);
                 qemuMs.add(cq);
                 bareQemuMs.add(bq);
-                out.printf("%-5d %14d %9d %10d %10d %10d %8d %9d %9d %13d %8d %9d%n", i, c, ac, p, mi, cf, cc, cq, b, bs, bc, bq);
+                out.printf("%-5d %14d %9d %10d %10d %10d %8d %9d %9d %13d %8d %9d %9d%n", i, c, ac, p, mi, cf, cc, cq, b, bs, bc, bq, jit);
             }
         } finally {
             for (int i = closers.size() - 1; i >= 0; i--) {
@@ -273,6 +283,8 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
         out.printf("QEMU's own migration time (total-time): %.1f ms through the coordinator, %.1f ms bare; per run, what the"
                 + " control plane adds around the migration: median %.1f ms%n", qemuMedian, bareQemuMedian,
                 BenchLocalMigrateCommand.median(around));
+        out.printf("JIT compilation in this JVM per timed round (both ways): median %.1f ms, after %d warm-up rounds%n",
+                BenchLocalMigrateCommand.median(jitMs), bench.warmup);
         out.printf("overhead %.1f ms, ratio %.3f (target: overhead <= 50 ms)%n", overhead, ratio);
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -302,6 +314,8 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
             j.put("aroundMigrationMedianMs", BenchLocalMigrateCommand.median(around));
             j.put("qemuMs", qemuMs);
             j.put("bareQemuMs", bareQemuMs);
+            j.put("warmupRounds", bench.warmup);
+            j.put("jitMsPerRound", jitMs);
             j.put("memoryMiB", vm.memoryMiB);
             j.put("accel", accel.name().toLowerCase());
             out.println(Json.mapper().writeValueAsString(j));
@@ -461,6 +475,12 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
      * The CPU time of this JVM so far: the coordinator, the broker and both agents run in it, so over one
      * migration it is what the control plane costs (the bare run's is what its QMP client costs).
      */
+    /** HotSpot's accumulated compilation time, all compiler threads, in ms (-1 where the JVM does not tell). */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean c = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : -1;
+    }
+
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
