@@ -150,8 +150,8 @@ class AuditLogWriterTest {
         rawProducer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS, bytes("poison-c2"), noType)).get();
         rawProducer.send(new ProducerRecord<>(Topics.AGENT_EVENTS, bytes("poison-c3"), null)).get();
         // Valid for Drover, refused by PostgreSQL: jsonb and text cannot hold NUL.
-        DroverRecord<?> nul = DroverRecord.create(SampleRecords.DECISION_TYPE, SampleRecords.COORDINATOR_SOURCE, "vm-c",
-                T0, Json.mapper().createObjectNode().put("note", "a\u0000b"));
+        DroverRecord<?> nul = new io.drover.events.CoordinatorDecision("mig-nul", 1, "vm-c", "host-c", "kvm-dst", "MigrationFailed",
+                "MIGRATING", "FAILED", "a\u0000b", null).record(SampleRecords.COORDINATOR_SOURCE, T0);
         producer.send(new ProducerRecord<>(Topics.COORDINATOR_DECISIONS, "poison-c4", nul)).get();
         sent += 4;
         List<Sample> after = SampleRecords.oneOfEach("vm-c", "host-c", "mig-c", T0);

@@ -4,7 +4,6 @@ import io.drover.events.AgentCommand;
 import io.drover.events.CommandResult;
 import io.drover.events.DroverRecord;
 import io.drover.events.HostStatus;
-import io.drover.events.Json;
 import io.drover.events.MigrationEvent;
 import io.drover.events.MigrationInfo;
 import io.drover.events.MigrationOutcome;
@@ -24,7 +23,6 @@ import java.util.List;
 /** Records of every kind the audit log sees, with the ids it should extract from each. */
 final class SampleRecords {
     static final String COORDINATOR_SOURCE = "drover://coordinator";
-    static final String DECISION_TYPE = "io.drover.coordinator.decision";
 
     /** A record, the topic it goes to, and the VM, host and migration ids expected in the audit log. */
     record Sample(String topic, DroverRecord<?> record, String vmId, String hostId, String migrationId) {
@@ -61,9 +59,9 @@ final class SampleRecords {
                 new Sample(Topics.HOSTS, DroverRecord.create(RecordTypes.HOST_HEARTBEAT, source, host,
                         t = t.plusSeconds(1), new HostStatus(host, "7.2.22", "qmp 2017", "kvm", 4096, 4,
                                 List.of(new HostStatus.VmState(vm, "running", 512, 1)), 7, start)), null, host, null),
-                new Sample(Topics.COORDINATOR_DECISIONS, DroverRecord.create(DECISION_TYPE, COORDINATOR_SOURCE, vm,
-                        t.plusSeconds(1), Json.mapper().createObjectNode().put("vmId", vm).put("migrationId", migration)
-                                .put("decision", "start-postcopy")), vm, null, migration));
+                new Sample(Topics.COORDINATOR_DECISIONS, new io.drover.events.CoordinatorDecision(migration, 5, vm, host, "kvm-dst",
+                        "PostcopySwitchRequested", "MIGRATING", "POSTCOPY", "pass 12: not converging, switching to post-copy",
+                        null).record(COORDINATOR_SOURCE, t.plusSeconds(1)), vm, null, migration));
     }
 
     /** {@code n} QMP MIGRATION events of one VM, a millisecond apart. */
