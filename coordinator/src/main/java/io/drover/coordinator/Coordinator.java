@@ -122,6 +122,22 @@ public final class Coordinator implements AutoCloseable {
         log.info("woke {} unfinished migrations and {} hosts", p.unfinishedMigrations().size(), p.hosts().size());
     }
 
+    /**
+     * The persistence ids of every host entity, in order: each host's first event, through the partial index
+     * event_journal_host_idx (V5), one entry per host, however long the journal. The predicate must stay the index's.
+     */
+    public static final String HOST_IDS_SQL = "SELECT persistence_id FROM event_journal"
+            + " WHERE sequence_number = 1 AND persistence_id LIKE 'Host|%' ORDER BY 1";
+
+    /** The ids of every host entity, in order ({@link #HOST_IDS_SQL}). */
+    public static List<String> hostIds(io.drover.coordinator.audit.ConnectionSource db) {
+        try (Connection c = db.connect()) {
+            return ids(c, HOST_IDS_SQL);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the host ids from the journal: " + e.getMessage(), e);
+        }
+    }
+
     /** Entity ids found in the journal: migrations whose last event did not end them, and every host. */
     public record Persisted(List<String> unfinishedMigrations, List<String> hosts) {
     }
@@ -132,9 +148,8 @@ public final class Coordinator implements AutoCloseable {
 
     public static Persisted persisted(io.drover.coordinator.audit.ConnectionSource db) {
         String unfinished = unfinishedQuery();
-        String hosts = "SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'Host|%'";
         try (Connection c = db.connect()) {
-            return new Persisted(ids(c, unfinished), ids(c, hosts));
+            return new Persisted(ids(c, unfinished), ids(c, HOST_IDS_SQL));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the journal (" + db + "): " + e.getMessage(), e);
         }

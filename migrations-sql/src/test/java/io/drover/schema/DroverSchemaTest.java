@@ -66,6 +66,12 @@ class DroverSchemaTest {
             while (rs.next()) indexes.add(rs.getString("INDEX_NAME"));
         }
         assertTrue(indexes.containsAll(Set.of("migration_summary_vm_idx", "migration_summary_phase_idx")), indexes.toString());
+        Set<String> journalIndexes = new HashSet<>();
+        try (Connection c = DriverManager.getConnection(SERVER + db, "postgres", "");
+             ResultSet rs = c.getMetaData().getIndexInfo(null, "public", "event_journal", false, false)) {
+            while (rs.next()) journalIndexes.add(rs.getString("INDEX_NAME"));
+        }
+        assertTrue(journalIndexes.contains("event_journal_host_idx"), "V5's index of the host ids: " + journalIndexes);
     }
 
     @Test
@@ -78,7 +84,7 @@ class DroverSchemaTest {
                         + " 'w', 1, 'x', '\\x00')");
             }
         }
-        assertEquals(1, DroverSchema.migrate(SERVER + db, "postgres", ""), "V4 alone");
+        assertEquals(2, DroverSchema.migrate(SERVER + db, "postgres", ""), "V4 and V5");
         List<String> tagged = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(SERVER + db, "postgres", ""); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT j.persistence_id || '/' || j.sequence_number || ':' || t.tag"

@@ -33,14 +33,10 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -251,7 +247,7 @@ public final class CoordinatorApi implements AutoCloseable {
     }
 
     private CompletionStage<List<HostSummary>> hostSummaries() {
-        return blocking(() -> ids("SELECT DISTINCT persistence_id FROM event_journal WHERE persistence_id LIKE 'Host|%' ORDER BY 1"))
+        return blocking(() -> Coordinator.hostIds(db))
                 .thenCompose(ids -> all(ids.stream().map(id -> coordinator.host(id)
                         .<HostSummary>askWithStatus(HostCommand.Get::new, ASK)).toList()));
     }
@@ -642,19 +638,6 @@ public final class CoordinatorApi implements AutoCloseable {
         List<CompletableFuture<T>> fs = stages.stream().map(CompletionStage::toCompletableFuture).toList();
         return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new))
                 .thenApply(v -> fs.stream().map(CompletableFuture::join).toList());
-    }
-
-    private List<String> ids(String sql) {
-        List<String> out = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                String pid = rs.getString(1);
-                out.add(pid.substring(pid.indexOf('|') + 1));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("reading the journal: " + e.getMessage(), e);
-        }
-        return out;
     }
 
     @Override
