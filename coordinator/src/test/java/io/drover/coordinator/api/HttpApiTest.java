@@ -145,15 +145,20 @@ class HttpApiTest {
         assertTrue(perGib.error().contains("completion timeout per GiB must be positive"), perGib.error());
     }
 
+    /** POST /api/migrations of {@code vmId} to kvm-2, which must answer 201: the new migration's id. */
+    static String created(String vmId) throws Exception {
+        Res r = post("/api/migrations", "{\"vmId\": \"" + vmId + "\", \"to\": \"kvm-2\"}");
+        assertEquals(201, r.status(), r.body().toString());
+        return r.body().get("migrationId").asText();
+    }
+
     static void tell(String id, java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<org.apache.pekko.pattern.StatusReply<io.drover.coordinator.migration.MigrationSummary>>, io.drover.coordinator.migration.MigrationCommand> c) throws Exception {
         coordinator.migration(id).askWithStatus(c::apply, Duration.ofSeconds(20)).toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
 
     @Test
     void aCancelRefusedAfterSwitchoverIs409WithTheReason() throws Exception {
-        Res created = post("/api/migrations", "{\"vmId\": \"vm-43\", \"to\": \"kvm-2\"}");
-        assertEquals(201, created.status(), created.body().toString());
-        String id = created.body().get("migrationId").asText();
+        String id = created("vm-43");
         // As the agents' results would: prepared, started, the source completed; the destination has to confirm.
         tell(id, r -> new io.drover.coordinator.migration.MigrationCommand.DestinationPrepared("tcp:127.0.0.1:49152", r));
         tell(id, io.drover.coordinator.migration.MigrationCommand.MigrationStarted::new);
@@ -166,9 +171,7 @@ class HttpApiTest {
 
     @Test
     void aLongPollAnswersWhenTheMigrationEndsOrTheWaitIsOver() throws Exception {
-        Res created = post("/api/migrations", "{\"vmId\": \"vm-44\", \"to\": \"kvm-2\"}");
-        assertEquals(201, created.status(), created.body().toString());
-        String id = created.body().get("migrationId").asText();
+        String id = created("vm-44");
         for (String bad : List.of("soon", "-1s", "61s", "PT2M")) {
             Res r = get("/api/migrations/" + id + "?wait=" + bad);
             assertEquals(400, r.status(), bad + ": " + r.body());
@@ -228,9 +231,7 @@ class HttpApiTest {
 
     @Test
     void aMigrationTheReadModelListsKeepsAnotherApiFromStartingASecondOne() throws Exception {
-        Res created = post("/api/migrations", "{\"vmId\": \"vm-45\", \"to\": \"kvm-2\"}");
-        assertEquals(201, created.status(), created.body().toString());
-        String id = created.body().get("migrationId").asText();
+        String id = created("vm-45");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!get("/api/migrations?vm=vm-45").body().findValuesAsText("migrationId").contains(id)) {
             assertTrue(System.nanoTime() < deadline, "the read model never listed " + id);
@@ -252,9 +253,7 @@ class HttpApiTest {
 
     @Test
     void aMigrationThatEndedIsNotWokenByTheNextRequestForItsVm() throws Exception {
-        Res first = post("/api/migrations", "{\"vmId\": \"vm-47\", \"to\": \"kvm-2\"}");
-        assertEquals(201, first.status(), first.body().toString());
-        String id = first.body().get("migrationId").asText();
+        String id = created("vm-47");
         tell(id, r -> new io.drover.coordinator.migration.MigrationCommand.DestinationPrepareFailed("no port free", r));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!get("/api/migrations?vm=vm-47&phase=FAILED").body().findValuesAsText("migrationId").contains(id)) {
@@ -266,8 +265,7 @@ class HttpApiTest {
         java.util.function.Supplier<Long> cleanUps = () -> gateway.sent().stream()
                 .filter(s -> s.command().commandId().startsWith("migration/" + id + "/")).count();
         long before = cleanUps.get();
-        Res second = post("/api/migrations", "{\"vmId\": \"vm-47\", \"to\": \"kvm-2\"}");
-        assertEquals(201, second.status(), second.body().toString());
+        created("vm-47");
         Thread.sleep(500); // a recovery of the old entity would have sent by now
         assertEquals(before, cleanUps.get(), "the request woke the ended migration " + id + ": " + gateway.sent());
     }
