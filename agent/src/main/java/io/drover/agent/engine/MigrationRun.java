@@ -578,14 +578,24 @@ public final class MigrationRun {
             if (sampleInFlight) return;
             sampleInFlight = true;
         }
-        CompletableFuture<Boolean> queued = querySourceAsync().handle((info, err) -> {
+        CompletableFuture<Signal.Sampled> sampled = querySourceAsync().handle((info, err) -> {
             if (err != null) log.debug("query-migrate failed: {}", err.toString());
-            return queue.add(new Signal.Sampled(err == null ? info : null, pass));
+            return new Signal.Sampled(err == null ? info : null, pass);
         });
-        if (pass != null) {
-            passSamples.add(queued);
+        if (pass == null) {
+            sampled.thenAccept(queue::add);
+            return;
         }
+        // The QMP client completes replies on a pool of callback threads, so two replies that arrive in a row can be
+        // handed over in either order: the listener then heard pass 8 before pass 7 (MigrationEngineTest's last-pass
+        // check failed on CI). Each pass's sample is queued after the previous pass's, whatever the threads do.
+        CompletableFuture<Boolean> queued = lastPassQueued.thenCombine(sampled, (previous, s) -> queue.add(s));
+        lastPassQueued = queued;
+        passSamples.add(queued);
     }
+
+    /** The queueing of the last pass sample asked for (loop thread only): the next one is queued after it. */
+    private CompletableFuture<Boolean> lastPassQueued = CompletableFuture.completedFuture(true);
 
     private CompletableFuture<MigrationInfo> querySourceAsync() {
         return req.source().qmp().executeAsync("query-migrate", null, SAMPLE_TIMEOUT).thenApply(MigrationRun::parse);

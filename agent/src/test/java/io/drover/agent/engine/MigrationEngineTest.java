@@ -115,7 +115,10 @@ class MigrationEngineTest {
         MigrationOutcome o = await(m.start(rec));
         assertEquals(MigrationStatus.COMPLETED, o.status(), o.toString());
         assertTrue(o.passes() > 3, "passes: " + o.passes());
-        assertEquals(o.passes(), rec.passes.get(rec.passes.size() - 1), "the last pass the listener saw");
+        assertEquals(o.passes(), rec.passes.get(rec.passes.size() - 1), "the last pass the listener saw: " + rec.passes);
+        for (int i = 1; i < rec.passes.size(); i++) {
+            assertTrue(rec.passes.get(i) > rec.passes.get(i - 1), "the listener hears the passes in order: " + rec.passes);
+        }
         assertConsistent(m, o);
     }
 
