@@ -85,6 +85,8 @@ class EndToEndMigrationTest {
                 journal.add(e.path("type").asText());
             }
             assertEquals("CleanUpAnswered", journal.get(journal.size() - 1), journal.toString());
+            JsonNode answered = c.api.get("/api/migrations/" + id + "/events").get(journal.size() - 1);
+            assertEquals("host e2e-a did retire-source", answered.path("reason").asText(), answered.toString());
             // And the coordinator's decisions: each journal event but the samples, once, in journal order.
             List<String> decided = journal.stream().filter(t -> !t.equals("ProgressRecorded")).toList();
             E2eCluster.await(Duration.ofSeconds(20), "the decisions in the audit log", () -> c.api.get("/api/audit?migration=" + id

@@ -538,6 +538,10 @@ public final class CoordinatorApi implements AutoCloseable {
                         o.set("reason", data.get("reason"));
                     } else if (data.hasNonNull("errorDesc")) {
                         o.set("reason", data.get("errorDesc"));
+                    } else if (m instanceof MigrationEvent.CleanUpAnswered c) {
+                        String step = c.commandId().substring(c.commandId().lastIndexOf('/') + 1);
+                        o.put("reason", c.ok() ? "host " + c.hostId() + " did " + step
+                                : "host " + c.hostId() + " refused " + step + ": " + c.error());
                     }
                     o.set("data", data);
                 } else {
