@@ -61,6 +61,7 @@ final class AgentCommandLine implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         logLevel.apply();
+        CompilerThreads.lowerPriority();
         PrintStream out = System.out;
         AgentConfig config = AgentConfig.of(hostId, bootstrap, dataDir, accel.resolve()).withAdvertiseAddress(advertiseAddress);
         if (heartbeatIntervalMs != null) {

@@ -114,6 +114,7 @@ final class BenchControlPlaneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CompilerThreads.lowerPriority(); // as the agent and coordinator do: see CompilerThreads
         if (!spec.commandLine().getParseResult().hasMatchedOption("--warmup")) {
             bench.warmup = DEFAULT_WARMUP; // see DEFAULT_WARMUP
         }

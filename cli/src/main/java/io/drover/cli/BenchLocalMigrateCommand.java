@@ -52,6 +52,7 @@ final class BenchLocalMigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CompilerThreads.lowerPriority(); // as the agent and coordinator do: see CompilerThreads
         bench.validate();
         PrintStream out = System.out;
         if (!spec.commandLine().getParseResult().hasMatchedOption("--dirty-rate")) {

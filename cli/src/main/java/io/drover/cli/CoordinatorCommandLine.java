@@ -63,6 +63,7 @@ final class CoordinatorCommandLine implements Callable<Integer> {
     @Override
     public Integer call() {
         logLevel.apply();
+        CompilerThreads.lowerPriority();
         Coordinator.runWith(overrides());
         return 0;
     }
