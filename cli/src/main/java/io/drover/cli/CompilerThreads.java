@@ -38,7 +38,7 @@ final class CompilerThreads {
     /** The lowest priority Linux has. */
     static final int NICE = 19;
     /** Set to {@code off} to keep the compiler threads at the JVM's priority. */
-    static final String SWITCH = "DROVER_JIT_NICE";
+    static final String SWITCH = io.drover.coordinator.EnvVars.JIT_NICE;
     /** renice answers in milliseconds; a host where it hangs is not worth waiting on at start-up. */
     private static final long RENICE_TIMEOUT_MS = 5_000;
     /** HotSpot names them "C1 CompilerThread0", "C2 CompilerThread1"...; Linux keeps 15 characters of a name. */

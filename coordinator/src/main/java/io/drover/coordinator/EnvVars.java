@@ -17,11 +17,16 @@ public final class EnvVars {
 
     /** JVM options, read by the ./drover launcher script. */
     public static final String JAVA_OPTS = "DROVER_JAVA_OPTS";
+    /** The agent's and coordinator's own log level (--log-level). */
+    public static final String LOG_LEVEL = "DROVER_LOG_LEVEL";
+    /** {@code off} keeps the JIT compiler threads at the JVM's priority (the long-running commands lower it to nice 19). */
+    public static final String JIT_NICE = "DROVER_JIT_NICE";
 
     /** What the coordinator reads (application.conf). */
     public static final List<String> COORDINATOR = List.of(DB_URL, DB_USER, DB_PASSWORD, KAFKA, HTTP_PORT);
     /** Every name the code reads. */
-    public static final List<String> ALL = List.of(DB_URL, DB_USER, DB_PASSWORD, KAFKA, HTTP_PORT, API, JAVA_OPTS);
+    public static final List<String> ALL = List.of(DB_URL, DB_USER, DB_PASSWORD, KAFKA, HTTP_PORT, API, JAVA_OPTS,
+            LOG_LEVEL, JIT_NICE);
 
     /** The HTTP port when neither DROVER_HTTP_PORT nor --http-port says. */
     public static final int DEFAULT_HTTP_PORT = 8080;
